@@ -1,0 +1,237 @@
+// Outbox relay: publishes unpublished outbox rows in order, in batches, with an idempotent producer.
+// A row is marked published only after the broker acknowledged it (acks -1), in the same transaction
+// that locked it, so a crash anywhere before the commit leaves the row to be published again
+// (at-least-once; consumers dedupe by event id).
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { counter, gauge } from './metrics.ts';
+import type { Sql, TransactionalSql } from './sql.ts';
+
+export type OutboxRelayOptions = {
+  db: TransactionalSql;
+  kafka: Kafka;
+  logger: Logger;
+  /** Rows per transaction and per producer.sendBatch. */
+  batchSize?: number;
+  /** Sleep between polls when the outbox is empty (a full batch loops again at once). */
+  pollIntervalMs?: number;
+  /** prom-client registry for crm_outbox_published_total / crm_outbox_pending / crm_outbox_errors_total. */
+  registry?: Registry;
+  /** Maps a row's topic to the topic actually published to (tests use per-run topic names). */
+  topicFor?: (topic: string, type: string) => string;
+  /** Upper bound of the exponential backoff after a failed batch. */
+  maxBackoffMs?: number;
+  /**
+   * Hold a transaction-scoped advisory lock while publishing, so that only one relay per database
+   * publishes at a time (two replicas with SKIP LOCKED alone could reorder one key's events). Default true.
+   */
+  exclusive?: boolean;
+  /** Test seam: runs after the broker acknowledged a batch and before the rows are marked published. */
+  hooks?: { afterSend?: (ids: string[]) => void | Promise<void> };
+};
+
+type OutboxSelectRow = { id: string; topic: string; key: string | null; type: string; payload: string | null; headers: string };
+
+const SELECT_BATCH = `SELECT id, topic, key, type, payload::text AS payload, headers::text AS headers
+  FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
+const MARK_PUBLISHED = `UPDATE outbox_event SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::text[])`;
+const MARK_FAILED = `UPDATE outbox_event SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::text[])`;
+const TRY_LOCK = `SELECT pg_try_advisory_xact_lock(hashtext('crm.outbox_relay')) AS locked`;
+const COUNT_PENDING = `SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`;
+
+const pendingSources = new WeakMap<object, Set<OutboxRelay>>();
+
+export class OutboxRelay {
+  private readonly db: TransactionalSql;
+  private readonly kafka: Kafka;
+  private readonly log: Logger;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly exclusive: boolean;
+  private readonly topicFor: ((topic: string, type: string) => string) | undefined;
+  private readonly hooks: OutboxRelayOptions['hooks'];
+  private readonly published;
+  private readonly errors;
+  private readonly pendingRelays: Set<OutboxRelay>;
+  private producer: Producer | null = null;
+  private connecting: Promise<Producer> | null = null;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private failures = 0;
+
+  constructor(opts: OutboxRelayOptions) {
+    this.db = opts.db;
+    this.kafka = opts.kafka;
+    this.log = opts.logger.child({ component: 'outbox-relay' });
+    this.batchSize = opts.batchSize ?? 500;
+    this.pollIntervalMs = opts.pollIntervalMs ?? 50;
+    this.maxBackoffMs = opts.maxBackoffMs ?? 30_000;
+    this.exclusive = opts.exclusive ?? true;
+    this.topicFor = opts.topicFor;
+    this.hooks = opts.hooks;
+    this.published = counter(opts.registry, {
+      name: 'crm_outbox_published_total',
+      help: 'Outbox rows published to Kafka',
+      labelNames: ['topic'] as const,
+    });
+    this.errors = counter(opts.registry, {
+      name: 'crm_outbox_errors_total',
+      help: 'Outbox batches that failed to publish',
+      labelNames: [] as const,
+    });
+    const relays = new Set<OutboxRelay>();
+    const pending = gauge(opts.registry, {
+      name: 'crm_outbox_pending',
+      help: 'Outbox rows not yet published',
+      labelNames: [] as const,
+      async collect() {
+        let total = 0;
+        for (const relay of relays) total += await relay.pendingCount().catch(() => 0);
+        this.set(total);
+      },
+    });
+    // One gauge per registry; every relay registered on it contributes to its value.
+    const known = pendingSources.get(pending);
+    this.pendingRelays = known ?? relays;
+    if (!known) pendingSources.set(pending, relays);
+    this.pendingRelays.add(this);
+  }
+
+  /** Rows waiting to be published. */
+  async pendingCount(): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ n: number }[]>(COUNT_PENDING);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Wakes an idle relay now (call after committing outbox rows for lower latency). Optional. */
+  notify(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+    this.pendingRelays.delete(this);
+    const producer = this.producer;
+    this.producer = null;
+    this.connecting = null;
+    if (producer) await producer.disconnect();
+  }
+
+  /** Publishes until the outbox is empty (or a batch fails: then it throws). Returns rows published. */
+  async drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.publishBatch();
+      total += n;
+      if (n < this.batchSize) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let full = false;
+      try {
+        full = (await this.publishBatch()) === this.batchSize;
+        this.failures = 0;
+      } catch (err) {
+        this.failures += 1;
+        const delay = Math.min(this.maxBackoffMs, 100 * 2 ** Math.min(this.failures - 1, 20));
+        this.log.error({ err, failures: this.failures, retryInMs: delay }, 'outbox publish failed');
+        await this.sleep(delay);
+        continue;
+      }
+      if (!full) await this.sleep(this.pollIntervalMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async getProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.connecting ??= (async () => {
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        createPartitioner: Partitioners.DefaultPartitioner,
+        retry: { retries: 5, maxRetryTime: 5_000 },
+      });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })().catch((err: unknown) => {
+      this.connecting = null;
+      throw err;
+    });
+    return this.connecting;
+  }
+
+  /** One transaction: lock a batch, send it, wait for acks, mark it. Returns the rows published. */
+  private async publishBatch(): Promise<number> {
+    const producer = await this.getProducer();
+    let ids: string[] = [];
+    try {
+      const published = await this.db.$transaction(
+        async (tx: Sql) => {
+          if (this.exclusive) {
+            const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(TRY_LOCK);
+            if (!lock?.locked) return [];
+          }
+          const rows = await tx.$queryRawUnsafe<OutboxSelectRow[]>(SELECT_BATCH, this.batchSize);
+          if (rows.length === 0) return [];
+          ids = rows.map((r) => r.id);
+          await producer.sendBatch({ topicMessages: this.toTopicMessages(rows), acks: -1 });
+          await this.hooks?.afterSend?.(ids);
+          await tx.$executeRawUnsafe(MARK_PUBLISHED, ids);
+          return rows;
+        },
+        { maxWait: 10_000, timeout: 60_000 },
+      );
+      for (const row of published) this.published.inc({ topic: row.topic });
+      return published.length;
+    } catch (err) {
+      this.errors.inc();
+      if (ids.length > 0) {
+        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        await this.db.$executeRawUnsafe(MARK_FAILED, ids, message.slice(0, 2000)).catch((markErr: unknown) => {
+          this.log.warn({ err: markErr }, 'could not record outbox failure');
+        });
+      }
+      throw err;
+    }
+  }
+
+  private toTopicMessages(rows: OutboxSelectRow[]): TopicMessages[] {
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const topic = this.topicFor ? this.topicFor(row.topic, row.type) : row.topic;
+      let messages = byTopic.get(topic);
+      if (!messages) byTopic.set(topic, (messages = []));
+      messages.push({ key: row.key, value: row.payload, headers: JSON.parse(row.headers) as Record<string, string> });
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+}
