@@ -63,23 +63,67 @@ export interface Hyp2f1Options {
   maxTerms?: number;
 }
 
+/** Sign of Gamma(x) for x not a non-positive integer. */
+function gammaSign(x: number): number {
+  if (x > 0) return 1;
+  return Math.ceil(-x) % 2 === 1 ? -1 : 1;
+}
+
 /**
  * Gauss hypergeometric 2F1(a, b; c; z) for real a, b, c and real z < 1.
  *
- * For -0.5 <= z < 1 the power series sum_n (a)_n (b)_n / ((c)_n n!) z^n is summed until the terms are
- * decreasing and the last three are each below tolerance relative to the partial sum; for z < -0.5 the
- * Pfaff transformation 2F1(a,b;c;z) = (1-z)^(-a) 2F1(a, c-b; c; z/(z-1)) maps z into [1/3, 1).
+ * - -0.5 <= z <= 0.9: the power series sum_n (a)_n (b)_n / ((c)_n n!) z^n, summed until the terms are
+ *   shrinking geometrically and the estimated tail |t_n| q/(1-q) (q = current term ratio) is below
+ *   tolerance relative to the partial sum, three times in a row.
+ * - z < -0.5: Pfaff, 2F1(a,b;c;z) = (1-z)^(-a) 2F1(a, c-b; c; z/(z-1)), which maps z into (1/3, 1).
+ * - z > 0.9: the linear transformation to 1 - z (Abramowitz & Stegun 15.3.6) when c - a - b is at least
+ *   0.05 away from an integer (where that formula is singular); otherwise the direct series.
  * Throws when c is a non-positive integer (undefined), when z >= 1, or when the series does not converge
- * within maxTerms (z very close to 1 with c - a - b <= 0).
+ * within maxTerms (z very close to 1 with c - a - b an integer <= 0, where 2F1 diverges at 1 anyway).
  */
 export function hyp2f1(a: number, b: number, c: number, z: number, options: Hyp2f1Options = {}): number {
   if (![a, b, c, z].every(Number.isFinite)) throw new RangeError('hyp2f1: non-finite argument');
   if (c <= 0 && Number.isInteger(c)) throw new RangeError(`hyp2f1: c = ${c} is a non-positive integer`);
   if (z >= 1) throw new RangeError(`hyp2f1: z = ${z} outside the supported domain z < 1`);
   if (z < -0.5) {
-    return Math.pow(1 - z, -a) * hyp2f1Series(a, c - b, c, z / (z - 1), options);
+    return Math.pow(1 - z, -a) * hyp2f1(a, c - b, c, z / (z - 1), options);
+  }
+  const s = c - a - b;
+  if (z > 0.9 && Math.abs(s - Math.round(s)) > 0.05 && !isNonPositiveInteger(a) && !isNonPositiveInteger(b)) {
+    return hyp2f1OneMinusZ(a, b, c, z, options);
   }
   return hyp2f1Series(a, b, c, z, options);
+}
+
+function isNonPositiveInteger(v: number): boolean {
+  return v <= 0 && Number.isInteger(v);
+}
+
+/** A&S 15.3.6: 2F1(a,b;c;z) = A 2F1(a,b;a+b-c+1;1-z) + B (1-z)^(c-a-b) 2F1(c-a,c-b;c-a-b+1;1-z). */
+function hyp2f1OneMinusZ(a: number, b: number, c: number, z: number, options: Hyp2f1Options): number {
+  const s = c - a - b;
+  const w = 1 - z;
+  // Gamma ratios with signs; a term whose denominator has a pole (c-a, c-b, a or b a non-positive
+  // integer) vanishes.
+  const term = (num: number[], den: number[]): number => {
+    if (den.some(isNonPositiveInteger)) return 0;
+    let logv = 0;
+    let sign = 1;
+    for (const v of num) {
+      logv += lgamma(v);
+      sign *= gammaSign(v);
+    }
+    for (const v of den) {
+      logv -= lgamma(v);
+      sign *= gammaSign(v);
+    }
+    return sign * Math.exp(logv);
+  };
+  const A = term([c, s], [c - a, c - b]);
+  const B = term([c, -s], [a, b]);
+  const first = A === 0 ? 0 : A * hyp2f1Series(a, b, 1 - s, w, options);
+  const second = B === 0 ? 0 : B * Math.pow(w, s) * hyp2f1Series(c - a, c - b, s + 1, w, options);
+  return first + second;
 }
 
 function hyp2f1Series(a: number, b: number, c: number, z: number, options: Hyp2f1Options): number {
@@ -90,13 +134,15 @@ function hyp2f1Series(a: number, b: number, c: number, z: number, options: Hyp2f
   let sum = 1;
   let smallInARow = 0;
   for (let n = 0; n < maxTerms; n++) {
-    const ratio = ((a + n) * (b + n)) / ((c + n) * (n + 1));
-    term *= ratio * z;
+    const q = (((a + n) * (b + n)) / ((c + n) * (n + 1))) * z;
+    term *= q;
     if (term === 0) return sum; // a or b is a non-positive integer: the polynomial terminated
     sum += term;
     if (!Number.isFinite(sum)) throw new RangeError('hyp2f1: series overflowed');
-    // Only trust smallness once the terms have started to shrink for good (|ratio * z| < 1).
-    if (Math.abs(ratio * z) < 1 && Math.abs(term) <= tolerance * Math.abs(sum)) {
+    // Only trust the tail estimate once the terms shrink geometrically (|q| < 1). The ratio tends to z
+    // from below or above; |q|/(1-|q|) estimates the remaining tail in units of the last term.
+    const aq = Math.abs(q);
+    if (aq < 1 && (Math.abs(term) * aq) / (1 - aq) <= tolerance * Math.abs(sum)) {
       smallInARow++;
       if (smallInARow >= 3) return sum;
     } else {
