@@ -1,5 +1,5 @@
 // Consumer runner: one database transaction per Kafka batch, inbox dedupe, per-message retry, DLQ.
-import { parseEvent, type CloudEvent } from '@crm/contracts';
+import { fromKafkaMessage, type CloudEvent } from '@crm/contracts';
 import { Partitioners, type Batch, type EachBatchPayload, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -41,7 +41,11 @@ export type ConsumerOptions<Tx extends Sql> = {
   maxAttempts?: number;
   fromBeginning?: boolean;
   onBatchDone?: (info: BatchDoneInfo) => void | Promise<void>;
-  /** Envelope parser; default `parseEvent` from @crm/contracts (validates envelope and data). */
+  /**
+   * Envelope parser of the JSON value. Default: @crm/contracts' fromKafkaMessage, which validates the
+   * envelope and, for known types, the data; types this build does not know pass (and are skipped
+   * unless a handler names them), so a newer producer cannot push a consumer's input into the DLQ.
+   */
   parse?: (json: unknown) => CloudEvent;
   /** First retry delay of a failing message; doubles per attempt. */
   retryBackoffMs?: number;
@@ -82,7 +86,7 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
     maxAttempts = 5,
     fromBeginning = true,
     onBatchDone,
-    parse = parseEvent as (json: unknown) => CloudEvent,
+    parse,
     retryBackoffMs = 50,
     partitionsConsumedConcurrently = 1,
   } = opts;
@@ -123,7 +127,10 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
     };
     if (message.value === null) return { kind: 'tombstone', message, ctx };
     try {
-      return { kind: 'event', message, ctx, event: parse(JSON.parse(message.value.toString('utf8'))) };
+      const event = parse
+        ? parse(JSON.parse(message.value.toString('utf8')))
+        : fromKafkaMessage(message, { allowUnknownTypes: true });
+      return { kind: 'event', message, ctx, event };
     } catch (error) {
       return { kind: 'poison', message, ctx, error };
     }

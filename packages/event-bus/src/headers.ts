@@ -1,16 +1,11 @@
-import type { CloudEvent } from '@crm/contracts';
+import { toKafkaMessage, type CloudEvent } from '@crm/contracts';
 
-/** Kafka headers of an event, per docs/platform-api.md (all values are strings). */
+/**
+ * Kafka headers of an event (content-type, ce_id, ce_type, ce_source, x-request-id, causation-id), from
+ * @crm/contracts' toKafkaMessage so the bus and independent subscribers share one mapping.
+ */
 export function eventHeaders(event: CloudEvent): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': 'application/cloudevents+json',
-    ce_id: event.id,
-    ce_type: event.type,
-    ce_source: event.source,
-  };
-  if (event.correlationid) headers['x-request-id'] = event.correlationid;
-  if (event.causationid) headers['causation-id'] = event.causationid;
-  return headers;
+  return toKafkaMessage(event).headers;
 }
 
 /** kafkajs header values (Buffer, string or arrays of them) as plain strings; the first value wins. */

@@ -1,7 +1,6 @@
 // Transactional outbox: rows written in the caller's transaction, published later by OutboxRelay.
 import { randomUUID } from 'node:crypto';
-import { eventRegistry, type CloudEvent } from '@crm/contracts';
-import { eventHeaders } from './headers.ts';
+import { eventRegistry, toKafkaMessage, type CloudEvent } from '@crm/contracts';
 import type { Sql } from './sql.ts';
 
 export type EnqueueOptions = {
@@ -20,8 +19,9 @@ export async function enqueue(tx: Sql, events: CloudEvent | CloudEvent[], opts: 
   const rows = list.map((event): OutboxRow => {
     const definition = eventRegistry.get(event.type);
     if (!definition) throw new Error(`enqueue: unknown event type ${event.type} (not in eventRegistry)`);
-    const key = opts.key === undefined ? (event.subject ?? null) : opts.key;
-    return [event.id, definition.topic, key, event.type, JSON.stringify(event), JSON.stringify(eventHeaders(event))];
+    const message = toKafkaMessage(event);
+    const key = opts.key === undefined ? message.key : opts.key;
+    return [event.id, definition.topic, key, event.type, message.value, JSON.stringify(message.headers)];
   });
   await insertRows(tx, rows);
 }
