@@ -63,17 +63,62 @@ export function bgnbdTotalLogLikelihood(params: BgNbdParams, customers: readonly
   return total;
 }
 
-/** Collapse identical (x, t_x, T) rows into weighted ones: the likelihood is then much cheaper. */
-function compress(customers: readonly RfCustomer[]): (RfCustomer & { weight: number })[] {
-  const m = new Map<string, RfCustomer & { weight: number }>();
+interface XGroup {
+  x: number;
+  /** Distinct (t_x, T) of the customers with this x, with their counts. */
+  tx: Float64Array;
+  T: Float64Array;
+  weight: Float64Array;
+  totalWeight: number;
+}
+
+/**
+ * Collapse identical (x, t_x, T) rows into weighted ones and group them by x, so that one likelihood
+ * evaluation needs the Gamma functions once per distinct x rather than once per customer.
+ */
+function groupByX(customers: readonly RfCustomer[]): XGroup[] {
+  const byX = new Map<number, Map<string, { tx: number; T: number; w: number }>>();
   for (const c of customers) {
     assertCustomer(c);
-    const key = `${c.x}|${c.tx}|${c.T}`;
-    const e = m.get(key);
-    if (e) e.weight++;
-    else m.set(key, { x: c.x, tx: c.tx, T: c.T, weight: 1 });
+    let rows = byX.get(c.x);
+    if (!rows) byX.set(c.x, (rows = new Map()));
+    const key = `${c.tx}|${c.T}`;
+    const e = rows.get(key);
+    if (e) e.w++;
+    else rows.set(key, { tx: c.tx, T: c.T, w: 1 });
   }
-  return [...m.values()];
+  return [...byX.entries()]
+    .sort((p, q) => p[0] - q[0])
+    .map(([x, rows]) => {
+      const list = [...rows.values()];
+      return {
+        x,
+        tx: Float64Array.from(list, (e) => e.tx),
+        T: Float64Array.from(list, (e) => e.T),
+        weight: Float64Array.from(list, (e) => e.w),
+        totalWeight: list.reduce((s, e) => s + e.w, 0),
+      };
+    });
+}
+
+/** Same value as bgnbdTotalLogLikelihood over the grouped rows. */
+function groupedLogLikelihood(params: BgNbdParams, groups: readonly XGroup[]): number {
+  const { r, alpha, a, b } = params;
+  const base = -lgamma(r) + r * Math.log(alpha) + lgamma(a + b) - lgamma(b);
+  const logA = Math.log(a);
+  let total = 0;
+  for (const g of groups) {
+    const x = g.x;
+    const k = r + x;
+    total += g.totalWeight * (base + lgamma(k) + lgamma(b + x) - lgamma(a + b + x));
+    const logDeath = x > 0 ? logA - Math.log(b + x - 1) : 0;
+    for (let i = 0; i < g.tx.length; i++) {
+      const a3 = -k * Math.log(alpha + g.T[i]!);
+      const term = x > 0 ? logAddExp(a3, logDeath - k * Math.log(alpha + g.tx[i]!)) : a3;
+      total += g.weight[i]! * term;
+    }
+  }
+  return total;
 }
 
 export interface BgNbdFitOptions {
@@ -89,14 +134,14 @@ export interface BgNbdFitOptions {
  */
 export function fitBgNbd(customers: readonly RfCustomer[], options: BgNbdFitOptions = {}): BgNbdFit {
   if (customers.length === 0) throw new RangeError('fitBgNbd: no customers');
-  const rows = compress(customers);
+  const groups = groupByX(customers);
   const n = customers.length;
   const penalizer = options.penalizer ?? 0;
   const start = options.initial ?? { r: 1, alpha: 1, a: 1, b: 1 };
   assertParams(start);
   const objective = (z: readonly number[]): number => {
     const p = { r: Math.exp(z[0]!), alpha: Math.exp(z[1]!), a: Math.exp(z[2]!), b: Math.exp(z[3]!) };
-    const ll = bgnbdTotalLogLikelihood(p, rows);
+    const ll = groupedLogLikelihood(p, groups);
     const penalty = penalizer * (p.r ** 2 + p.alpha ** 2 + p.a ** 2 + p.b ** 2);
     return -ll / n + penalty;
   };
@@ -109,7 +154,7 @@ export function fitBgNbd(customers: readonly RfCustomer[], options: BgNbdFitOpti
   const params = { r: Math.exp(lr), alpha: Math.exp(lalpha), a: Math.exp(la), b: Math.exp(lb) };
   return {
     params,
-    logLikelihood: bgnbdTotalLogLikelihood(params, rows),
+    logLikelihood: groupedLogLikelihood(params, groups),
     customers: n,
     iterations: result.iterations,
     converged: result.converged,

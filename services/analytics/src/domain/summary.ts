@@ -99,8 +99,8 @@ export function summarizeCustomers(transactions: Iterable<Transaction>, options:
   const byCustomer = new Map<string, Accumulator>();
   for (const t of transactions) {
     const day = dayNumber(t.occurredAt, offset);
+    const amount = new Decimal(t.amount); // validated even when the row is past the calibration end
     if (day > endDay) continue;
-    const amount = new Decimal(t.amount);
     let acc = byCustomer.get(t.customerId);
     if (!acc) {
       acc = { days: new Map(), total: new Decimal(0) };
