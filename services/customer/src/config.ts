@@ -1,0 +1,10 @@
+import { baseConfig } from '@crm/service-kit';
+import { z } from 'zod';
+
+export const customerConfig = baseConfig.extend({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  DATABASE_URL: z.string().url().default('postgresql://postgres@127.0.0.1:5432/crm_customer'),
+  SERVICE_NAME: z.string().default('customer'),
+});
+
+export type CustomerConfig = z.infer<typeof customerConfig>;
