@@ -6,6 +6,7 @@ import { demoCommands } from './commands/demo.ts';
 import { eventsCommands } from './commands/events.ts';
 import { importCommands } from './commands/import.ts';
 import { tokenCommand, tokenSpec } from './commands/token.ts';
+import { topicsCommands } from './commands/topics.ts';
 import { validateCommands } from './commands/validate.ts';
 import { CliError } from './http.ts';
 
@@ -16,6 +17,7 @@ export const commands: Command[] = [
   ...demoCommands,
   ...eventsCommands,
   ...validateCommands,
+  ...topicsCommands,
 ];
 
 /** The command whose words start argv (longest match), and the rest of argv. */
