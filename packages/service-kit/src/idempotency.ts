@@ -20,6 +20,7 @@ interface IdempotencyRow {
   status_code: number | null;
   response: StoredResponse | null;
   created_at: Date | string;
+  stale: boolean;
 }
 
 interface OwnedKey {
@@ -98,28 +99,31 @@ export function installIdempotency(app: FastifyInstance, db: Sql | undefined, op
         return;
       }
       const rows = await db.$queryRawUnsafe<IdempotencyRow[]>(
-        'SELECT request_hash, status_code, response, created_at FROM idempotency_key WHERE key = $1 AND scope = $2',
+        `SELECT request_hash, status_code, response, created_at,
+                created_at < now() - ($3::int * interval '1 millisecond') AS stale
+           FROM idempotency_key WHERE key = $1 AND scope = $2`,
         key,
         scope,
+        staleAfterMs,
       );
       const row = rows[0];
       if (!row) continue; // deleted in between (the first request failed with a 5xx): try to take it
+      if (row.status_code === null && row.stale) {
+        // left pending by a request that never finished (crash): release it and try again
+        await db.$executeRawUnsafe(
+          'DELETE FROM idempotency_key WHERE key = $1 AND scope = $2 AND status_code IS NULL AND created_at = $3',
+          key,
+          scope,
+          row.created_at,
+        );
+        continue;
+      }
       if (row.request_hash !== hash) {
         throw new HttpProblem(422, 'Unprocessable Content', 'Idempotency-Key was already used with a different request', {
           type: 'urn:crm:problem:idempotency-key-reused',
         });
       }
       if (row.status_code === null) {
-        const age = Date.now() - new Date(row.created_at).getTime();
-        if (age > staleAfterMs) {
-          await db.$executeRawUnsafe(
-            'DELETE FROM idempotency_key WHERE key = $1 AND scope = $2 AND status_code IS NULL AND created_at = $3',
-            key,
-            scope,
-            row.created_at,
-          );
-          continue;
-        }
         throw new HttpProblem(409, 'Conflict', 'A request with this Idempotency-Key is still being processed; retry later', {
           type: 'urn:crm:problem:idempotency-key-in-progress',
         });
