@@ -118,11 +118,9 @@ export async function checkDrift(options: CheckDriftOptions): Promise<string[]> 
   const client = new pg.Client({ connectionString: options.databaseUrl });
   await client.connect();
   try {
-    const [columns, indexes, enums] = await Promise.all([
-      client.query<ActualColumn>(COLUMNS_SQL),
-      client.query<ActualIndex>(INDEXES_SQL),
-      client.query<ActualEnum>(ENUMS_SQL),
-    ]);
+    const columns = await client.query<ActualColumn>(COLUMNS_SQL);
+    const indexes = await client.query<ActualIndex>(INDEXES_SQL);
+    const enums = await client.query<ActualEnum>(ENUMS_SQL);
     return compareSchema(expectedSchema(datamodel), {
       columns: columns.rows,
       indexes: indexes.rows,

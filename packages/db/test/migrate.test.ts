@@ -12,7 +12,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const drops: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (drops.length) await drops.pop()!();
-});
+}, 60_000);
 async function database(label: string) {
   const db = await freshDatabase(label);
   drops.push(db.drop);
