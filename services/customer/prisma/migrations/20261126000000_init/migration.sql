@@ -135,6 +135,8 @@ CREATE TABLE "erasure_confirmation" (
 );
 
 -- shared platform tables (packages/db/prisma/shared-migration.sql)
+
+-- CreateTable
 CREATE TABLE "outbox_event" (
     "seq" BIGSERIAL NOT NULL,
     "id" TEXT NOT NULL,
@@ -147,18 +149,29 @@ CREATE TABLE "outbox_event" (
     "published_at" TIMESTAMPTZ(3),
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "last_error" TEXT,
+
     CONSTRAINT "outbox_event_pkey" PRIMARY KEY ("seq")
 );
-CREATE UNIQUE INDEX "outbox_event_id_key" ON "outbox_event"("id");
-CREATE INDEX "outbox_event_published_at_seq_idx" ON "outbox_event"("published_at", "seq");
 
+-- CreateIndex
+CREATE UNIQUE INDEX "outbox_event_id_key" ON "outbox_event"("id");
+
+-- The relay polls `WHERE published_at IS NULL ORDER BY seq LIMIT n`. Only this partial index serves that
+-- query in time independent of the published history (a plain (published_at, seq) index is not used for the
+-- ORDER BY: the planner walks the primary key and filters). Prisma cannot declare partial indexes, so
+-- schema.prisma has no @@index for it.
+CREATE INDEX "outbox_event_unpublished_idx" ON "outbox_event"("seq") WHERE "published_at" IS NULL;
+
+-- CreateTable
 CREATE TABLE "processed_event" (
     "consumer_group" TEXT NOT NULL,
     "event_id" TEXT NOT NULL,
     "processed_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "processed_event_pkey" PRIMARY KEY ("consumer_group", "event_id")
+
+    CONSTRAINT "processed_event_pkey" PRIMARY KEY ("consumer_group","event_id")
 );
 
+-- CreateTable
 CREATE TABLE "idempotency_key" (
     "key" TEXT NOT NULL,
     "scope" TEXT NOT NULL,
@@ -166,5 +179,6 @@ CREATE TABLE "idempotency_key" (
     "status_code" INTEGER,
     "response" JSONB,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    CONSTRAINT "idempotency_key_pkey" PRIMARY KEY ("key", "scope")
+
+    CONSTRAINT "idempotency_key_pkey" PRIMARY KEY ("key","scope")
 );
