@@ -62,6 +62,8 @@ describe('BG/NBD on CDNOW', () => {
     expect(fit.params.alpha).toBeCloseTo(4.414, 3);
     expect(fit.params.b).toBeCloseTo(2.426, 3);
     expect(Math.abs(fit.logLikelihood - -9582.4)).toBeLessThan(0.1);
+    // The fit's grouped likelihood equals the plain per-customer sum.
+    expect(fit.logLikelihood).toBeCloseTo(bgnbdTotalLogLikelihood(fit.params, summary), 8);
   });
 
   it('fits the same on the published summary file (x, t_x, T rounded to 2 decimals)', () => {
