@@ -138,6 +138,18 @@ export const ticketSatisfactionRated = defineEvent({
   }),
 });
 
+export const ticketSatisfactionRequested = defineEvent({
+  type: 'crm.ticket.satisfaction_requested.v1',
+  topic: TOPIC,
+  description: 'On resolution the customer is asked to rate the service (CSAT survey request; a sender delivers it).',
+  data: z.object({
+    ...ticketRef,
+    requestedAt: timestamp,
+    queueId: queueId.optional(),
+    agentId: agentRef.optional(),
+  }),
+});
+
 export const ticketErasureConfirmed = defineEvent({
   type: 'crm.ticket.erasure_confirmed.v1',
   topic: TOPIC,
