@@ -51,11 +51,14 @@ export type ConsumerOptions<Tx extends Sql> = {
   retryBackoffMs?: number;
   /** Partitions processed at once (each in its own transaction). */
   partitionsConsumedConcurrently?: number;
+  /** How long start() waits for the group join before resolving anyway. */
+  joinTimeoutMs?: number;
 };
 
 export type PartitionLag = { topic: string; partition: number; lag: number };
 
 export type EventConsumer = {
+  /** Connects, subscribes and runs; resolves once the member joined its group. */
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Last known lag per assigned partition (high watermark minus next offset to process). */
@@ -89,6 +92,7 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
     parse,
     retryBackoffMs = 50,
     partitionsConsumedConcurrently = 1,
+    joinTimeoutMs = 30_000,
   } = opts;
   const log = opts.logger.child({ component: 'consumer', groupId });
   const eventsTotal = counter(registry, {
@@ -318,6 +322,11 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
       await dlqProducer.connect();
       await consumer.connect();
       await consumer.subscribe({ topics, fromBeginning });
+      // start() resolves once this member joined its group (or after joinTimeoutMs): then it is consuming.
+      let removeListener = () => {};
+      const joined = new Promise<void>((resolve) => {
+        removeListener = consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+      });
       await consumer.run({
         autoCommit: true,
         autoCommitInterval: 1_000,
@@ -325,6 +334,10 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
         partitionsConsumedConcurrently,
         eachBatch,
       });
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([joined, new Promise<void>((resolve) => (timer = setTimeout(resolve, joinTimeoutMs)))]);
+      clearTimeout(timer);
+      removeListener();
     },
     async stop() {
       if (!started) return;

@@ -46,6 +46,12 @@ export function pinoLogCreator(logger: Logger) {
     ({ namespace, level, log }: LogEntry): void => {
       const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
       const obj = { namespace, ...fields };
+      // The relay and DLQ producers are idempotent with bounded retries on purpose (a failed batch is
+      // rolled back and re-sent later; consumers dedupe by event id), so this advice is noise for us.
+      if (message === 'Limiting retries for the idempotent producer may invalidate EoS guarantees') {
+        logger.debug(obj, message);
+        return;
+      }
       switch (level) {
         case logLevel.ERROR:
           logger.error(obj, message);
