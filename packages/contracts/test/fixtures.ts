@@ -86,6 +86,7 @@ export const sampleData: Record<string, unknown> = {
   'crm.ticket.reopened.v1': { ticketId: ids.ticket, customerId: c, reopenCount: 1 },
   'crm.ticket.closed.v1': { ticketId: ids.ticket, customerId: c, closedAt: now },
   'crm.ticket.satisfaction_rated.v1': { ticketId: ids.ticket, customerId: c, rating: 4, ratedAt: now },
+  'crm.ticket.satisfaction_requested.v1': { ticketId: ids.ticket, customerId: c, requestedAt: now },
   'crm.ticket.erasure_confirmed.v1': confirm,
   'crm.marketing.segment_membership_changed.v1': { segmentId: ids.segment, customerId: c, change: 'entered' },
   'crm.marketing.campaign_state_changed.v1': { campaignId: ids.campaign, from: 'scheduled', to: 'running', channel: 'email' },
