@@ -3,7 +3,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { Sql } from '@crm/db';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawServerDefault,
+} from 'fastify';
 import {
   createJsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -40,6 +47,25 @@ export interface ServiceAppOptions {
   readinessTimeoutMs?: number;
 }
 
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * Request logging stays on, but compact: no "incoming request" line, and one line per completed request
+ * (`{ requestId, method, url, status, ms }`); successful probes and scrapes are not logged.
+ */
+class CompactLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const status = reply.statusCode;
+    if (!error && status < 400 && QUIET_ROUTES.has(request.routeOptions.url ?? '')) return;
+    const line = { method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) request.log.error({ ...line, err: error }, 'request');
+    else if (status >= 500) request.log.error(line, 'request');
+    else request.log.info(line, 'request');
+  }
+}
+
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -58,9 +84,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   const common = {
     bodyLimit,
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers[REQUEST_ID_HEADER]),
-    requestIdLogLabel: 'requestId',
-    // one compact line per request is written in onResponse below instead of fastify's two
-    disableRequestLogging: true,
+    logController: new CompactLogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true },
   };
   const base = options.logger
@@ -78,14 +102,6 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    const status = reply.statusCode;
-    const line = { method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 };
-    if (status >= 500) request.log.error(line, 'request');
-    else request.log.info(line, 'request');
-    done();
-  });
-
   installAuth(app as unknown as FastifyInstance, options.jwtSecret);
   installIdempotency(app as unknown as FastifyInstance, options.db);
   installMetrics(app as unknown as FastifyInstance, createMetricsRegistry(options.name));

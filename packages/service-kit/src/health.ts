@@ -48,7 +48,6 @@ export function registerHealthRoutes(app: FastifyInstance, checks: readonly Read
     '/health/live',
     {
       config: { auth: 'public' },
-      logLevel: 'warn',
       schema: { tags: ['health'], summary: 'Liveness', response: { 200: liveSchema } },
     },
     async () => ({ status: 'ok' as const }),
@@ -57,7 +56,6 @@ export function registerHealthRoutes(app: FastifyInstance, checks: readonly Read
     '/health/ready',
     {
       config: { auth: 'public' },
-      logLevel: 'warn',
       schema: { tags: ['health'], summary: 'Readiness: every dependency answers', response: { 200: readySchema } },
     },
     async (request, reply) => {

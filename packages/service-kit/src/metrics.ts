@@ -28,7 +28,7 @@ export function installMetrics(app: FastifyInstance, registry: Registry): void {
   });
   app.get(
     '/metrics',
-    { config: { auth: 'public' }, logLevel: 'warn', schema: { hide: true } },
+    { config: { auth: 'public' }, schema: { hide: true } },
     async (_request, reply) => {
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
 import { z } from 'zod';
 import {
   createServiceApp,
@@ -333,5 +334,27 @@ describe('createServiceApp', () => {
       expect(res.body).toContain('process_cpu_user_seconds_total');
       expect(app.metrics.getSingleMetric('http_request_duration_seconds')).toBeDefined();
     });
+  });
+});
+
+describe('logging', () => {
+  it('logs the 5xx error with the request id, and one compact line per request', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const app = createServiceApp({ name: 'logs', version: '0', logger, jwtSecret: SECRET });
+    app.register(async (r) => {
+      r.get('/v1/boom', { config: { auth: 'public' } }, async () => {
+        throw new Error('secret detail');
+      });
+    });
+    const res = await app.inject({ method: 'GET', url: '/v1/boom', headers: { 'x-request-id': 'req-42' } });
+    expect(res.statusCode).toBe(500);
+    const failure = lines.find((l) => l.msg === 'request failed');
+    expect(failure).toMatchObject({ level: 50, requestId: 'req-42', service: 'logs' });
+    expect((failure?.err as { message: string }).message).toBe('secret detail');
+    const requestLines = lines.filter((l) => l.msg === 'request');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({ requestId: 'req-42', method: 'GET', url: '/v1/boom', status: 500 });
+    await app.close();
   });
 });
