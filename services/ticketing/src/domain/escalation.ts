@@ -78,7 +78,7 @@ export function escalationKey(ruleId: string, metric: SlaMetric): string {
   return `${ruleId}:${metric}`;
 }
 
-function inScope(rule: EscalationRule, t: EscalationTicket): boolean {
+export function inScope(rule: EscalationRule, t: EscalationTicket): boolean {
   if (rule.priorities && !rule.priorities.includes(t.priority)) return false;
   if (rule.categories && (t.category == null || !rule.categories.includes(t.category))) return false;
   if (rule.queueIds && (t.queueId == null || !rule.queueIds.includes(t.queueId))) return false;

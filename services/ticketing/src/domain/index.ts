@@ -6,3 +6,4 @@ export * from './sla.ts';
 export * from './assignment.ts';
 export * from './escalation.ts';
 export * from './kpi.ts';
+export * from './schedule.ts';
