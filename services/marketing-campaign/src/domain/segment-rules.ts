@@ -417,3 +417,10 @@ export function membershipDiff(
   const left = [...before].filter((id) => !after.has(id)).sort();
   return { joined, left, unchanged: after.size - joined.length };
 }
+
+/** Evaluate a rule over many customers (segment preview and refresh): ids of the members, sorted. */
+export function segmentMembers(rule: Rule, customers: Iterable<CustomerFacts>, now: Date): string[] {
+  const ids: string[] = [];
+  for (const c of customers) if (evaluate(rule, c, now)) ids.push(c.customerId);
+  return ids.sort();
+}

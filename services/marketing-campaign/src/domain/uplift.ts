@@ -139,3 +139,13 @@ export function campaignResults(variants: Record<string, ArmCounts>, holdout: Ar
     holdout: holdout ? { counts: holdout, rates: armRates(holdout) } : null,
   };
 }
+
+/**
+ * Attribution: a purchase converts a recipient when it happens after the send (or, for the holdout,
+ * after the moment they would have been sent to) and within the window.
+ */
+export function isAttributed(exposedAt: Date | string, purchaseAt: Date | string, windowDays: number): boolean {
+  const e = new Date(exposedAt).getTime();
+  const p = new Date(purchaseAt).getTime();
+  return p >= e && p - e <= windowDays * 86_400_000;
+}

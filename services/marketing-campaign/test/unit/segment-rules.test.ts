@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CustomerFactsSchema, type CustomerFactsInput } from '../../src/domain/facts.ts';
-import { evaluate, membershipDiff, RuleSchema, SegmentRuleSchema, type Rule } from '../../src/domain/segment-rules.ts';
+import { evaluate, membershipDiff, RuleSchema, SegmentRuleSchema, segmentMembers, type Rule } from '../../src/domain/segment-rules.ts';
 
 const now = new Date('2025-06-15T12:00:00Z');
 const facts = (over: Partial<CustomerFactsInput> = {}) =>
@@ -190,5 +190,12 @@ describe('membershipDiff', () => {
     expect(membershipDiff([], [])).toEqual({ joined: [], left: [], unchanged: 0 });
     expect(membershipDiff(['a', 'a'], ['a'])).toEqual({ joined: [], left: [], unchanged: 1 });
     expect(membershipDiff(['x'], [])).toEqual({ joined: [], left: ['x'], unchanged: 0 });
+  });
+});
+
+describe('segmentMembers', () => {
+  it('previews the members of a segment', () => {
+    const all = [facts({ customerId: 'c3' }), facts({ customerId: 'c1', country: 'FR' }), facts({ customerId: 'c2' })];
+    expect(segmentMembers(SegmentRuleSchema.parse({ field: 'country', op: 'eq', value: 'DE' }), all, now)).toEqual(['c2', 'c3']);
   });
 });

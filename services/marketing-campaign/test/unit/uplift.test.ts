@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { armRates, ArmCountsSchema, campaignResults, newcombeDifference, upliftVsHoldout, waldDifference, wilsonInterval } from '../../src/domain/uplift.ts';
+import { armRates, ArmCountsSchema, campaignResults, isAttributed, newcombeDifference, upliftVsHoldout, waldDifference, wilsonInterval } from '../../src/domain/uplift.ts';
 
 const arm = (recipients: number, converted: number, revenue = '0', extra = {}) => ArmCountsSchema.parse({ recipients, converted, revenue, sent: recipients, delivered: recipients, ...extra });
 
@@ -92,5 +92,14 @@ describe('rates and uplift', () => {
     expect(r.variants.map((v) => v.variantId)).toEqual(['A', 'B']);
     expect(r.variants[1]!.uplift!.conversionDiff).toBeCloseTo(-0.01, 12);
     expect(campaignResults({ A: arm(10, 1) }, null).variants[0]!.uplift).toBeNull();
+  });
+});
+
+describe('attribution window', () => {
+  it('counts purchases after the send within the window only', () => {
+    expect(isAttributed('2025-01-01T10:00:00Z', '2025-01-01T10:00:00Z', 7)).toBe(true);
+    expect(isAttributed('2025-01-01T10:00:00Z', '2025-01-08T10:00:00Z', 7)).toBe(true);
+    expect(isAttributed('2025-01-01T10:00:00Z', '2025-01-08T10:00:01Z', 7)).toBe(false);
+    expect(isAttributed('2025-01-01T10:00:00Z', '2025-01-01T09:59:59Z', 7)).toBe(false);
   });
 });
