@@ -93,6 +93,8 @@ export type CollectMessagesOptions = {
   fromBeginning?: boolean;
   /** On timeout resolve with what arrived instead of rejecting (for "exactly n, no more" checks). */
   allowFewer?: boolean;
+  /** Keep only matching messages (e.g. one test's customer id on a shared topic); `count` counts these. */
+  where?: (message: CollectedMessage) => boolean;
 };
 
 export class CollectTimeoutError extends Error {
@@ -110,7 +112,7 @@ export class CollectTimeoutError extends Error {
  * the consumers under test.
  */
 export async function collectMessages(options: CollectMessagesOptions): Promise<CollectedMessage[]> {
-  const { brokers, topic, count, timeoutMs = 15_000, fromBeginning = true, allowFewer = false } = options;
+  const { brokers, topic, count, timeoutMs = 15_000, fromBeginning = true, allowFewer = false, where } = options;
   const consumer = testKafkaClient(brokers).consumer({
     groupId: `crm-testing-collect-${randomBytes(6).toString('hex')}`,
     sessionTimeout: 10_000,
@@ -132,13 +134,15 @@ export async function collectMessages(options: CollectMessagesOptions): Promise<
     await consumer.run({
       eachMessage: async ({ message, partition }) => {
         if (messages.length >= count) return;
-        messages.push({
+        const collected: CollectedMessage = {
           key: message.key === null ? null : message.key.toString(),
           value: decodeValue(message.value),
           headers: decodeHeaders(message.headers),
           partition,
           offset: message.offset,
-        });
+        };
+        if (where && !where(collected)) return;
+        messages.push(collected);
         if (messages.length >= count) finish();
       },
     });
