@@ -1,13 +1,12 @@
 // Service addresses, the CLI's own token, and small fetch helpers shared by the commands.
-import { signToken } from '@crm/service-kit';
 import type { Role } from '@crm/contracts';
 
 export const serviceUrls = {
-  customer: () => process.env.CRM_CUSTOMER_URL ?? 'http://127.0.0.1:3001',
-  interaction: () => process.env.CRM_INTERACTION_URL ?? 'http://127.0.0.1:3002',
-  ticketing: () => process.env.CRM_TICKETING_URL ?? 'http://127.0.0.1:3003',
-  marketing: () => process.env.CRM_MARKETING_URL ?? 'http://127.0.0.1:3004',
-  analytics: () => process.env.CRM_ANALYTICS_URL ?? 'http://127.0.0.1:3005',
+  customer: () => process.env.CRM_CUSTOMER_URL || 'http://127.0.0.1:3001',
+  interaction: () => process.env.CRM_INTERACTION_URL || 'http://127.0.0.1:3002',
+  ticketing: () => process.env.CRM_TICKETING_URL || 'http://127.0.0.1:3003',
+  marketing: () => process.env.CRM_MARKETING_URL || 'http://127.0.0.1:3004',
+  analytics: () => process.env.CRM_ANALYTICS_URL || 'http://127.0.0.1:3005',
 } as const;
 export type ServiceName = keyof typeof serviceUrls;
 
@@ -25,13 +24,16 @@ export function jwtSecret(): string {
   return secret;
 }
 
-export function mintToken(roles: Role[], sub = 'crm-cli', ttlSeconds = 3600): string {
-  return signToken({ sub, roles }, jwtSecret(), { expiresIn: ttlSeconds });
+export async function mintToken(roles: Role[], sub = 'crm-cli', ttlSeconds = 3600): Promise<string> {
+  const secret = jwtSecret();
+  // Loaded on use: the service kit brings fastify along, which commands without tokens do not need.
+  const { signToken } = await import('@crm/service-kit');
+  return signToken({ sub, roles }, secret, { expiresIn: ttlSeconds });
 }
 
 /** CRM_TOKEN when given, else an admin token signed with JWT_SECRET. */
-export function adminToken(): string {
-  return process.env.CRM_TOKEN ?? mintToken(['admin'], 'crm-cli');
+export async function adminToken(): Promise<string> {
+  return process.env.CRM_TOKEN || mintToken(['admin'], 'crm-cli');
 }
 
 export type JsonResponse = { status: number; ok: boolean; body: unknown; headers: Headers };

@@ -32,7 +32,7 @@ export function readRebuildStatus(body: unknown): RebuildStatus {
 
 async function rebuild({ flags }: Parsed): Promise<number> {
   const base = serviceUrls.analytics();
-  const token = adminToken();
+  const token = await adminToken();
   const started = await requestJson('POST', `${base}/v1/admin/rebuild`, { token, body: {} });
   if (!started.ok && started.status !== 409) {
     process.stderr.write(`rebuild failed to start: ${describeProblem(started)}\n`);

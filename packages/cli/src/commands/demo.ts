@@ -91,7 +91,7 @@ async function loadMarketing(l: Loader): Promise<void> {
 }
 
 async function load({ flags }: Parsed): Promise<number> {
-  const l = new Loader(adminToken());
+  const l = new Loader(await adminToken());
   const before = () => ({ ...l.tally });
   const report = (name: string, t0: Tally) => {
     const d = (k: Outcome) => l.tally[k] - t0[k];

@@ -1,8 +1,6 @@
 // crm events tail TOPIC: prints the CloudEvents of a topic as NDJSON (one envelope a line, pipe-friendly)
 // with its own consumer group, so it never takes messages away from a service.
 import { randomBytes } from 'node:crypto';
-import { createKafka } from '@crm/event-bus';
-import { pino } from 'pino';
 import { UsageError, type Command, type Parsed } from '../args.ts';
 
 async function tail({ flags, positionals }: Parsed): Promise<number> {
@@ -10,6 +8,7 @@ async function tail({ flags, positionals }: Parsed): Promise<number> {
   const max = flags.max === undefined ? Infinity : Number(flags.max);
   if (!(max > 0)) throw new UsageError('--max must be a positive number');
   const brokers = (flags.brokers as string | undefined) ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const [{ createKafka }, { pino }] = await Promise.all([import('@crm/event-bus'), import('pino')]);
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const kafka = createKafka({ brokers, clientId: 'crm-cli', logger });
   const groupId = `crm-cli-${randomBytes(6).toString('hex')}`;

@@ -102,7 +102,7 @@ async function upload(url: string, file: string, format: ImportFormat, total: nu
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': contentTypes[format], authorization: `Bearer ${adminToken()}`, accept: 'application/json' },
+      headers: { 'content-type': contentTypes[format], authorization: `Bearer ${await adminToken()}`, accept: 'application/json' },
       body: ReadableStream.from(chunks()),
       duplex: 'half',
     } as RequestInit & { duplex: 'half' });

@@ -20,7 +20,7 @@ export function tokenRoles(values: string[] | undefined): Role[] {
 }
 
 export async function tokenCommand({ flags }: Parsed): Promise<number> {
-  const token = mintToken(tokenRoles(flags.role as string[] | undefined), flags.sub as string, parseDuration(flags.ttl as string));
+  const token = await mintToken(tokenRoles(flags.role as string[] | undefined), flags.sub as string, parseDuration(flags.ttl as string));
   process.stdout.write(`${token}\n`);
   return 0;
 }

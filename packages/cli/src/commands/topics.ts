@@ -2,8 +2,6 @@
 // printing one line per topic. infra/kafka/create-topics.ts (run by ./dev and the compose `topics` service)
 // calls createAllTopics from here, so the workspace packages resolve through this package.
 import { topics, type TopicSpec } from '@crm/contracts';
-import { createKafka, ensureTopics } from '@crm/event-bus';
-import { pino } from 'pino';
 import type { Command } from '../args.ts';
 
 export type TopicLine = { name: string; status: 'created' | 'exists'; partitions: number; note?: string };
@@ -21,6 +19,7 @@ export function formatTopicLine(line: TopicLine, spec: TopicSpec): string {
 export async function createAllTopics(opts: { brokers?: string; specs?: readonly TopicSpec[] } = {}): Promise<TopicLine[]> {
   const specs = opts.specs ?? topics;
   const brokers = opts.brokers ?? process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+  const [{ createKafka, ensureTopics }, { pino }] = await Promise.all([import('@crm/event-bus'), import('pino')]);
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const kafka = createKafka({ brokers, clientId: 'crm-topics', logger });
   const created = new Set(await ensureTopics(kafka, specs));

@@ -1,5 +1,4 @@
 import type { Command } from '../args.ts';
-import { validateStream } from '../validate-envelopes.ts';
 
 export const validateCommands: Command[] = [
   {
@@ -10,6 +9,9 @@ export const validateCommands: Command[] = [
       flags: { schemas: { type: 'string', value: 'DIR', description: 'folder of <type>.json schemas (default: packages/contracts/generated/schemas)' } },
       details: 'Prints one line per message and exits 1 when any message is invalid (or none was read).',
     },
-    run: ({ flags }) => validateStream(process.stdin, process.stdout, flags.schemas as string | undefined),
+    run: async ({ flags }) => {
+      const { validateStream } = await import('../validate-envelopes.ts');
+      return validateStream(process.stdin, process.stdout, flags.schemas as string | undefined);
+    },
   },
 ];
