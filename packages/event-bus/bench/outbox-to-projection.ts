@@ -47,18 +47,18 @@ async function project(items: Array<{ event: CloudEvent }>, tx: Sql): Promise<vo
     acc.last = data.purchaseId;
     byCustomer.set(data.customerId, acc);
   }
-  const params: unknown[] = [];
-  const values: string[] = [];
-  for (const [customerId, acc] of byCustomer) {
-    const p = params.length;
-    values.push(`($${p + 1}, $${p + 2}::int, $${p + 3}::numeric / 100, $${p + 4})`);
-    params.push(customerId, acc.n, acc.cents, acc.last);
-  }
+  const ids = [...byCustomer.keys()];
+  const rows = [...byCustomer.values()];
+  // Column arrays + unnest: one statement, 4 parameters, whatever the batch size.
   await tx.$executeRawUnsafe(
-    `INSERT INTO customer_revenue (customer_id, purchases, revenue, last_purchase_id) VALUES ${values.join(', ')}
+    `INSERT INTO customer_revenue (customer_id, purchases, revenue, last_purchase_id)
+     SELECT c, n, cents / 100, l FROM unnest($1::text[], $2::int[], $3::numeric[], $4::text[]) AS u(c, n, cents, l)
      ON CONFLICT (customer_id) DO UPDATE SET purchases = customer_revenue.purchases + excluded.purchases,
        revenue = customer_revenue.revenue + excluded.revenue, last_purchase_id = excluded.last_purchase_id`,
-    ...params,
+    ids,
+    rows.map((r) => r.n),
+    rows.map((r) => r.cents),
+    rows.map((r) => r.last),
   );
 }
 
