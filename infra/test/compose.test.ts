@@ -180,6 +180,14 @@ describe.each(serviceDirs)('service %s', (name) => {
     expect([...required].filter((k) => !set.includes(k)), 'required by the service but not set in compose').toEqual([]);
   });
 
+  it('overrides every setting whose default points at the loopback address (wrong inside a container)', () => {
+    const set = envOf(svc!);
+    const loopback = [...(keys?.defaults ?? [])]
+      .filter(([, v]) => typeof v === 'string' && /(^|[/@])(127\.0\.0\.1|localhost)\b/.test(v))
+      .map(([k]) => k);
+    expect(loopback.filter((k) => !set[k] || /127\.0\.0\.1|localhost/.test(set[k]!)), 'loopback defaults not overridden').toEqual([]);
+  });
+
   it('waits for healthy Kafka and Postgres and for the migrations and topics', () => {
     const deps = dependsOf(svc!);
     expect(deps.kafka).toBe('service_healthy');
