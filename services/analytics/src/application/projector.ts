@@ -1,0 +1,182 @@
+// The projection consumer and its rebuild. The current consumer group lives in projection_state; a
+// rebuild stops the consumer, truncates the projections and the old group's inbox rows, switches to a
+// fresh group (which starts at the beginning of every topic) and follows the replay up to the high
+// watermarks taken when it started, then recomputes the values.
+import { createConsumer, type EventConsumer } from '@crm/event-bus';
+import type { Sql } from '@crm/db';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ConsumerOptions } from '@crm/event-bus';
+type Registry = NonNullable<ConsumerOptions<Sql>['registry']>;
+import { PROJECTION_TABLES, VALUE_TABLES } from '../events/projections.ts';
+import { batchSubscriptions, onProfileTombstone, subscriptions } from '../events/subscriptions.ts';
+import { topicList, type ProjectionTopics } from '../events/topics.ts';
+
+type Db = Sql & { $transaction<R>(fn: (tx: Sql) => Promise<R>, o?: { timeout?: number }): Promise<R> };
+
+export interface RebuildStatus {
+  state: 'idle' | 'running' | 'done' | 'failed';
+  groupId: string | null;
+  replayed: number;
+  total: number | null;
+  eventsPerSecond: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error?: string;
+}
+
+export interface ProjectorOptions {
+  db: Db;
+  kafka: Kafka;
+  logger: Logger;
+  topics: ProjectionTopics;
+  groupPrefix: string;
+  concurrency?: number;
+  registry?: Registry;
+  /** Runs after a rebuild's replay (the value recompute). */
+  afterRebuild?: () => Promise<unknown>;
+}
+
+const STATE_KEY = 'projections';
+
+export class Projector {
+  private consumer: EventConsumer | null = null;
+  private groupId: string | null = null;
+  private status: RebuildStatus = { state: 'idle', groupId: null, replayed: 0, total: null, eventsPerSecond: null, startedAt: null, finishedAt: null };
+  private counting = false;
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly o: ProjectorOptions) {}
+
+  /** The consumer group feeding the projections now (created on first use). */
+  async currentGroup(): Promise<string> {
+    const rows = await this.o.db.$queryRawUnsafe<{ group_id: string }[]>(
+      `INSERT INTO projection_state (name, group_id) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING group_id`,
+      STATE_KEY, this.o.groupPrefix,
+    );
+    return rows[0]!.group_id;
+  }
+
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    this.groupId = await this.currentGroup();
+    this.status.groupId = this.groupId;
+    this.consumer = this.makeConsumer(this.groupId);
+    await this.consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.catch(() => {});
+    await this.consumer?.stop();
+    this.consumer = null;
+  }
+
+  lag() {
+    return this.consumer?.lag() ?? [];
+  }
+
+  rebuildStatus(): RebuildStatus {
+    return { ...this.status };
+  }
+
+  private makeConsumer(groupId: string): EventConsumer {
+    return createConsumer<Sql>({
+      kafka: this.o.kafka,
+      groupId,
+      topics: topicList(this.o.topics),
+      transaction: (fn) => this.o.db.$transaction(fn, { timeout: 60_000 }),
+      handlers: subscriptions,
+      batchHandlers: batchSubscriptions,
+      onTombstone: async (key, tx, ctx) => {
+        if (ctx.topic === this.o.topics.profile) await onProfileTombstone(key, tx, ctx);
+      },
+      logger: this.o.logger,
+      ...(this.o.registry ? { registry: this.o.registry } : {}),
+      partitionsConsumedConcurrently: this.o.concurrency ?? 3,
+      onBatchDone: (info) => {
+        if (this.counting) this.status.replayed += info.messages;
+      },
+    });
+  }
+
+  /** Starts a rebuild; returns false when one is already running. */
+  startRebuild(): boolean {
+    if (this.status.state === 'running') return false;
+    this.status = { state: 'running', groupId: null, replayed: 0, total: null, eventsPerSecond: null, startedAt: new Date().toISOString(), finishedAt: null };
+    this.running = this.rebuild().catch((err: Error) => {
+      this.o.logger.error({ err }, 'rebuild failed');
+      this.status = { ...this.status, state: 'failed', error: err.message, finishedAt: new Date().toISOString() };
+    });
+    return true;
+  }
+
+  /** Resolves when the rebuild in progress (if any) has finished. */
+  async waitForRebuild(): Promise<RebuildStatus> {
+    await this.running;
+    return this.rebuildStatus();
+  }
+
+  private async rebuild(): Promise<void> {
+    const { db, kafka, logger } = this.o;
+    const log = logger.child({ component: 'rebuild' });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await this.consumer?.stop();
+      this.consumer = null;
+      const topics = topicList(this.o.topics);
+      const targets: { topic: string; partition: number; high: number }[] = [];
+      let total = 0;
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          const high = Number(p.high);
+          const low = Number(p.low);
+          if (high > low) targets.push({ topic, partition: p.partition, high });
+          total += high - low;
+        }
+      }
+      const oldGroup = this.groupId ?? (await this.currentGroup());
+      const newGroup = `${this.o.groupPrefix}.r${Date.now()}`;
+      await db.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`TRUNCATE ${[...PROJECTION_TABLES, ...VALUE_TABLES].join(', ')}`);
+        await tx.$executeRawUnsafe(`DELETE FROM processed_event WHERE consumer_group = $1`, oldGroup);
+        await tx.$executeRawUnsafe(
+          `INSERT INTO projection_state (name, group_id, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (name) DO UPDATE SET group_id = EXCLUDED.group_id, updated_at = now()`,
+          STATE_KEY, newGroup,
+        );
+      }, { timeout: 120_000 });
+      this.groupId = newGroup;
+      this.status = { ...this.status, groupId: newGroup, total };
+      log.info({ oldGroup, newGroup, total, topics }, 'rebuild: projections truncated, replaying from the beginning');
+      const t0 = Date.now();
+      this.counting = true;
+      this.consumer = this.makeConsumer(newGroup);
+      await this.consumer.start();
+      let lastLog = 0;
+      for (;;) {
+        const committed = await admin.fetchOffsets({ groupId: newGroup, topics });
+        const at = new Map<string, number>();
+        for (const t of committed) for (const p of t.partitions) at.set(`${t.topic}/${p.partition}`, Number(p.offset));
+        const done = targets.every((t) => (at.get(`${t.topic}/${t.partition}`) ?? -1) >= t.high);
+        const secs = (Date.now() - t0) / 1000;
+        this.status.eventsPerSecond = secs > 0 ? Math.round(this.status.replayed / secs) : null;
+        if (done) break;
+        if (Date.now() - lastLog > 2000) {
+          lastLog = Date.now();
+          log.info({ replayed: this.status.replayed, total, eventsPerSecond: this.status.eventsPerSecond }, 'rebuild: replaying');
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      this.counting = false;
+      log.info({ replayed: this.status.replayed, total, seconds: (Date.now() - t0) / 1000, eventsPerSecond: this.status.eventsPerSecond }, 'rebuild: replay done');
+      await this.o.afterRebuild?.();
+      if (oldGroup !== newGroup) await admin.deleteGroups([oldGroup]).catch(() => {});
+      this.status = { ...this.status, state: 'done', finishedAt: new Date().toISOString() };
+      log.info('rebuild: done');
+    } finally {
+      this.counting = false;
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+// Runs the value recompute on a schedule and on demand, one run at a time (a request during a run
+// waits for that run and then runs again, so it sees every event projected before it asked).
+import type { Logger } from 'pino';
+import type { RecomputeResult } from './value.ts';
+
+export class ValueScheduler {
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly job: (asOf?: string) => Promise<RecomputeResult>,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  run(asOf?: string): Promise<RecomputeResult> {
+    const next = this.chain.catch(() => {}).then(() => this.job(asOf));
+    this.chain = next;
+    return next;
+  }
+
+  start(): void {
+    if (this.intervalMs <= 0 || this.timer) return;
+    this.timer = setInterval(() => {
+      this.run().catch((err) => this.logger.error({ err }, 'scheduled value recompute failed'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.chain.catch(() => {});
+  }
+}
