@@ -1,6 +1,6 @@
 // Composition root: read config, build the parts, start them, close them in order on SIGTERM.
 import { createConsumer, createKafka, OutboxRelay } from '@crm/event-bus';
-import { loadConfig, runService } from '@crm/service-kit';
+import { loadConfig, parseBrokers, runService } from '@crm/service-kit';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { customerConfig } from './config.ts';
@@ -10,7 +10,7 @@ import { subscribedTopics, subscriptions } from './events/subscriptions.ts';
 const config = loadConfig(customerConfig);
 const logger = pino({ name: config.SERVICE_NAME, level: config.LOG_LEVEL });
 const db = createPrisma(config.DATABASE_URL);
-const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'crm-customer', logger });
+const kafka = createKafka({ brokers: parseBrokers(config.KAFKA_BROKERS), clientId: 'crm-customer', logger });
 const admin = kafka.admin();
 await admin.connect();
 

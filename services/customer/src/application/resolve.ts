@@ -8,7 +8,8 @@ export async function resolveExternalIds(db: Db, source: string, externalIds: st
   const wanted = [...new Set(externalIds)];
   const known = await db.externalId.findMany({ where: { source, externalId: { in: wanted } } });
   const mapping: Record<string, string> = Object.fromEntries(known.map((k) => [k.externalId, k.customerId]));
-  const missing = wanted.filter((id) => !(id in mapping));
+  // Sorted, so concurrent resolvers take their locks in one order and cannot deadlock.
+  const missing = wanted.filter((id) => !(id in mapping)).sort();
   let created = 0;
   for (let i = 0; i < missing.length; i += 100) {
     await db.$transaction(async (tx) => {

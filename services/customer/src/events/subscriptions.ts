@@ -8,6 +8,7 @@ import {
   purchaseRecorded,
   ticketErasureConfirmed,
   type CloudEvent,
+  type EventData,
 } from '@crm/contracts';
 import type { Handlers } from '@crm/event-bus';
 import { applyStageTrigger } from '../application/customers.ts';
@@ -44,12 +45,15 @@ export const subscriptions: Handlers<Tx> = {
     const { purchaseCount } = await tx.customer.update({ where: { id }, data: { purchaseCount: { increment: 1 } }, select: { purchaseCount: true } });
     await applyStageTrigger(tx, id, { kind: 'purchase', purchaseCount }, system(event), event.id);
   },
+  // Only the high level means "at risk"; a rise from low to medium is analytics' business, not a stage.
   [churnRiskRaised.type]: async (event, tx) => {
-    const id = await liveId(tx, (event.data as { customerId: string }).customerId);
+    const data = event.data as EventData<typeof churnRiskRaised>;
+    const id = data.level === 'high' ? await liveId(tx, data.customerId) : null;
     if (id) await applyStageTrigger(tx, id, { kind: 'churn_risk_raised' }, system(event), event.id);
   },
   [churnRiskCleared.type]: async (event, tx) => {
-    const id = await liveId(tx, (event.data as { customerId: string }).customerId);
+    const data = event.data as EventData<typeof churnRiskCleared>;
+    const id = data.previousLevel === 'high' && data.level !== 'high' ? await liveId(tx, data.customerId) : null;
     if (id) await applyStageTrigger(tx, id, { kind: 'churn_risk_cleared' }, system(event), event.id);
   },
   [interactionErasureConfirmed.type]: confirmErasure('interaction'),
