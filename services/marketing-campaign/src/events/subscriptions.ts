@@ -1,0 +1,223 @@
+// Every event the marketing-campaign service consumes, in one place. Handlers get (event, tx): the
+// consumer runs a Kafka batch in one transaction with the inbox rows, so a redelivery changes nothing.
+import {
+  churnRiskCleared,
+  churnRiskRaised,
+  customerConsentChanged,
+  customerErased,
+  customerLifecycleStageChanged,
+  customerMerged,
+  customerProfile,
+  customerRegistered,
+  customerTagged,
+  customerValueUpdated,
+  interactionRecorded,
+  purchaseRecorded,
+  purchaseRefunded,
+  ticketClosed,
+  ticketReopened,
+  ticketSatisfactionRated,
+  type CloudEvent,
+  type EventData,
+} from '@crm/contracts';
+import type { Handlers } from '@crm/event-bus';
+import { Decimal } from 'decimal.js';
+import type { JourneyEvent } from '../domain/index.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { ensureFacts, patchFacts, refreshMembership, type StoredConsent } from '../application/facts.ts';
+import { exitAllJourneys, feedJourneys } from '../application/journeys.ts';
+import { accruePurchase, reverseRefund } from '../application/loyalty.ts';
+import type { Tx } from '../db.ts';
+import { publishers, type Trace } from './publish.ts';
+
+type Data<T> = EventData<T>;
+const trace = (e: CloudEvent): Trace => ({ requestId: e.correlationid, causationId: e.id });
+const now = () => new Date();
+
+/** Personal data this service holds: wiped on erasure, on a profile tombstone and for a merged customer. */
+const noPersonalData = { givenName: null, email: null, phone: null, postalAddress: Prisma_DbNull(), birthday: null } as const;
+function Prisma_DbNull() {
+  return null as unknown as Prisma.NullableJsonNullValueInput;
+}
+
+async function live(tx: Tx, customerId: string): Promise<boolean> {
+  const row = await tx.customerFacts.findUnique({ where: { customerId }, select: { erasedAt: true, mergedInto: true } });
+  return !row || (row.erasedAt === null && row.mergedInto === null);
+}
+
+async function journeyEvent(tx: Tx, e: CloudEvent, type: JourneyEvent['type'], customerId: string, data: Record<string, unknown> = {}) {
+  await feedJourneys(tx, { id: e.id, type, customerId, occurredAt: e.time, data }, now(), trace(e));
+}
+
+/** Low-CSAT follow-up needs both the close and the rating (they may arrive in either order). */
+async function maybeTicketJourney(tx: Tx, e: CloudEvent, ticketId: string) {
+  const t = await tx.ticketFact.findUnique({ where: { ticketId } });
+  if (!t || !t.closedAt || t.rating === null || t.triggered) return;
+  await tx.ticketFact.update({ where: { ticketId }, data: { triggered: true } });
+  await journeyEvent(tx, e, 'ticket.closed', t.customerId, { ticketId, csat: t.rating });
+}
+
+const sub = <T>(_def: T, h: (data: Data<T>, e: CloudEvent, tx: Tx) => Promise<void>) => (e: CloudEvent, tx: Tx) => h(e.data as Data<T>, e, tx);
+
+export const subscriptions: Handlers<Tx> = {
+  [customerRegistered.type]: sub(customerRegistered, async (d, e, tx) => {
+    await patchFacts(tx, d.customerId, { lifecycleStage: d.lifecycleStage, registeredAt: new Date(e.time) }, now(), trace(e));
+    await journeyEvent(tx, e, 'customer.registered', d.customerId);
+  }),
+
+  [customerProfile.type]: sub(customerProfile, async (d, e, tx) => {
+    await ensureFacts(tx, d.customerId);
+    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
+    if (row.erasedAt || row.mergedInto || row.profileVersion >= d.version) return;
+    const pick = <T extends { primary: boolean }>(xs: T[]) => xs.find((x) => x.primary) ?? xs[0];
+    const address = pick(d.postalAddresses);
+    await patchFacts(tx, d.customerId, {
+      profileVersion: d.version,
+      givenName: d.givenName ?? d.displayName,
+      email: pick(d.emails)?.address ?? null,
+      phone: pick(d.phones)?.number ?? null,
+      postalAddress: address ? { lines: address.lines, postalCode: address.postalCode, city: address.city, region: address.region, country: address.country } : Prisma_DbNull(),
+      country: d.country ?? null,
+      timeZone: d.timeZone ?? null,
+      birthday: d.birthday ?? null,
+      lifecycleStage: d.lifecycleStage,
+      tags: d.tags,
+    }, now(), trace(e));
+  }),
+
+  [customerConsentChanged.type]: sub(customerConsentChanged, async (d, e, tx) => {
+    await ensureFacts(tx, d.customerId);
+    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
+    const list = (row.consent as StoredConsent[]).filter((c) => !(c.channel === d.channel && c.purpose === d.purpose));
+    const prev = (row.consent as StoredConsent[]).find((c) => c.channel === d.channel && c.purpose === d.purpose);
+    if (prev?.at && Date.parse(prev.at) > Date.parse(d.effectiveAt)) return; // an older change arrived late
+    list.push({ channel: d.channel, purpose: d.purpose, state: d.granted ? 'granted' : 'withdrawn', at: d.effectiveAt });
+    await patchFacts(tx, d.customerId, { consent: list }, now(), trace(e));
+  }),
+
+  [customerLifecycleStageChanged.type]: sub(customerLifecycleStageChanged, async (d, e, tx) => {
+    await patchFacts(tx, d.customerId, { lifecycleStage: d.to }, now(), trace(e));
+  }),
+
+  [customerTagged.type]: sub(customerTagged, async (d, e, tx) => {
+    await ensureFacts(tx, d.customerId);
+    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId }, select: { tags: true } });
+    const tags = [...new Set([...row.tags.filter((t) => !d.removed.includes(t)), ...d.added])].sort();
+    await patchFacts(tx, d.customerId, { tags }, now(), trace(e));
+  }),
+
+  [customerMerged.type]: sub(customerMerged, async (d, e, tx) => {
+    await ensureFacts(tx, d.mergedId);
+    await ensureFacts(tx, d.survivorId);
+    const merged = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.mergedId } });
+    if (merged.mergedInto) return;
+    const survivor = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.survivorId } });
+    const later = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+    await patchFacts(tx, d.survivorId, {
+      purchaseCount: survivor.purchaseCount + merged.purchaseCount,
+      revenue: new Decimal(survivor.revenue.toString()).plus(merged.revenue.toString()).toString(),
+      lastPurchaseAt: later(survivor.lastPurchaseAt, merged.lastPurchaseAt),
+      lastContactAt: later(survivor.lastContactAt, merged.lastContactAt),
+    }, now(), trace(e));
+    await patchFacts(tx, d.mergedId, { ...noPersonalData, mergedInto: d.survivorId }, now(), trace(e));
+    await exitAllJourneys(tx, d.mergedId, 'customer_merged', now(), trace(e));
+  }),
+
+  [customerErased.type]: sub(customerErased, async (d, e, tx) => {
+    await ensureFacts(tx, d.customerId);
+    const at = now();
+    // Facts stay as an anonymous row (erased_at) so that late events cannot re-create a profile.
+    await patchFacts(tx, d.customerId, { ...noPersonalData, tags: [], consent: [], country: null, timeZone: null, erasedAt: new Date(d.erasedAt) }, at, trace(e));
+    await exitAllJourneys(tx, d.customerId, 'customer_erased', at, trace(e));
+    await tx.sinkRequest.deleteMany({ where: { body: { path: ['customerId'], equals: d.customerId } } });
+    await publishers.erasureConfirmed(tx, { customerId: d.customerId, erasedAt: d.erasedAt, confirmedAt: at.toISOString() }, trace(e));
+  }),
+
+  [purchaseRecorded.type]: sub(purchaseRecorded, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return;
+    if (await tx.purchase.findUnique({ where: { purchaseId: d.purchaseId }, select: { purchaseId: true } })) return;
+    await ensureFacts(tx, d.customerId);
+    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
+    const at = new Date(d.occurredAt);
+    await patchFacts(tx, d.customerId, {
+      purchaseCount: row.purchaseCount + 1,
+      revenue: new Decimal(row.revenue.toString()).plus(d.amount).toString(),
+      lastPurchaseAt: row.lastPurchaseAt && row.lastPurchaseAt > at ? row.lastPurchaseAt : at,
+    }, now(), trace(e));
+    await accruePurchase(tx, { purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt, campaignId: d.campaignId }, trace(e));
+    // Conversion attribution: the first purchase within each campaign's window after the exposure.
+    await tx.$executeRawUnsafe(
+      `UPDATE campaign_send s SET converted_at = $2, revenue = $3::numeric
+         FROM campaign c
+        WHERE c.id = s.campaign_id AND s.customer_id = $1 AND s.converted_at IS NULL
+          AND s.status IN ('sent','exported','delivered','opened','clicked','holdout')
+          AND coalesce(s.sent_at, s.created_at) <= $2
+          AND $2 - coalesce(s.sent_at, s.created_at) <= make_interval(days => c.attribution_window_days)`,
+      d.customerId, at, d.amount,
+    );
+    await journeyEvent(tx, e, 'purchase.completed', d.customerId, { purchaseId: d.purchaseId, firstPurchase: row.purchaseCount === 0 });
+  }),
+
+  [purchaseRefunded.type]: sub(purchaseRefunded, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return;
+    await ensureFacts(tx, d.customerId);
+    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
+    const revenue = Decimal.max(0, new Decimal(row.revenue.toString()).minus(d.amount)).toString();
+    await patchFacts(tx, d.customerId, { revenue }, now(), trace(e));
+    await reverseRefund(tx, { refundId: d.refundId, purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, occurredAt: d.occurredAt }, trace(e));
+    await journeyEvent(tx, e, 'purchase.refunded', d.customerId, { purchaseId: d.purchaseId });
+  }),
+
+  [interactionRecorded.type]: sub(interactionRecorded, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return;
+    await ensureFacts(tx, d.customerId);
+    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId }, select: { lastContactAt: true } });
+    const at = new Date(d.occurredAt);
+    if (row.lastContactAt && row.lastContactAt >= at) return;
+    await patchFacts(tx, d.customerId, { lastContactAt: at }, now(), trace(e));
+  }),
+
+  [customerValueUpdated.type]: sub(customerValueUpdated, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return;
+    await patchFacts(tx, d.customerId, { rfmSegment: d.rfm.segment, valueClass: d.abcClass }, now(), trace(e));
+  }),
+
+  [churnRiskRaised.type]: sub(churnRiskRaised, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return;
+    await patchFacts(tx, d.customerId, { churnRisk: d.level }, now(), trace(e));
+    await journeyEvent(tx, e, 'churn_risk.raised', d.customerId, { level: d.level });
+  }),
+
+  [churnRiskCleared.type]: sub(churnRiskCleared, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return;
+    await patchFacts(tx, d.customerId, { churnRisk: d.level }, now(), trace(e));
+    await journeyEvent(tx, e, 'churn_risk.cleared', d.customerId, { level: d.level });
+  }),
+
+  [ticketClosed.type]: sub(ticketClosed, async (d, e, tx) => {
+    await tx.ticketFact.upsert({ where: { ticketId: d.ticketId }, create: { ticketId: d.ticketId, customerId: d.customerId, closedAt: new Date(d.closedAt) }, update: { closedAt: new Date(d.closedAt) } });
+    await maybeTicketJourney(tx, e, d.ticketId);
+  }),
+
+  [ticketSatisfactionRated.type]: sub(ticketSatisfactionRated, async (d, e, tx) => {
+    await tx.ticketFact.upsert({ where: { ticketId: d.ticketId }, create: { ticketId: d.ticketId, customerId: d.customerId, rating: d.rating }, update: { rating: d.rating } });
+    await maybeTicketJourney(tx, e, d.ticketId);
+  }),
+
+  [ticketReopened.type]: sub(ticketReopened, async (d, e, tx) => {
+    await tx.ticketFact.updateMany({ where: { ticketId: d.ticketId }, data: { closedAt: null, triggered: false } });
+    await journeyEvent(tx, e, 'ticket.reopened', d.customerId, { ticketId: d.ticketId });
+  }),
+};
+
+/** A tombstone on the compacted profile topic: the customer's contact data is gone. */
+export async function onProfileTombstone(key: string | null, tx: Tx): Promise<void> {
+  if (!key) return;
+  const row = await tx.customerFacts.findUnique({ where: { customerId: key } });
+  if (!row) return;
+  const updated = await tx.customerFacts.update({ where: { customerId: key }, data: { ...noPersonalData, updatedAt: now() } });
+  await refreshMembership(tx, [updated], now());
+}
+
+/** The topics those events arrive on. */
+export const subscribedTopics = ['crm.customer', 'crm.customer.profile', 'crm.interaction', 'crm.analytics', 'crm.ticket'];
