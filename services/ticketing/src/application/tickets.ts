@@ -53,7 +53,7 @@ export function ticketView(t: Ticket, messages?: TicketMessage[], audience: Audi
     category: t.category,
     priority: t.priority,
     tags: t.tags,
-    status: t.status,
+    status: t.status as TicketStatus,
     queueId: t.queueId,
     assigneeId: t.assigneeId,
     slaPolicyId: t.slaPolicyId,

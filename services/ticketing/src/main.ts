@@ -1,0 +1,46 @@
+// Composition root: read config, build the parts, start them, close them in order on SIGTERM.
+import { createConsumer, createKafka, OutboxRelay } from '@crm/event-bus';
+import { loadConfig, runService } from '@crm/service-kit';
+import { pino } from 'pino';
+import { buildApp } from './app.ts';
+import { SlaScheduler } from './application/sla-scheduler.ts';
+import { ticketingConfig } from './config.ts';
+import { createPrisma } from './db.ts';
+import { subscribedTopics, subscriptions } from './events/subscriptions.ts';
+
+const config = loadConfig(ticketingConfig);
+const logger = pino({ name: config.SERVICE_NAME, level: config.LOG_LEVEL });
+const db = createPrisma(config.DATABASE_URL);
+const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'crm-ticketing', logger });
+const admin = kafka.admin();
+await admin.connect();
+
+const app = buildApp({
+  db,
+  jwtSecret: config.JWT_SECRET,
+  logger,
+  bodyLimit: config.BODY_LIMIT_BYTES,
+  lifecycle: { reopenWindowMs: config.REOPEN_WINDOW_HOURS * 3_600_000 },
+  readiness: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
+});
+const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics });
+const consumer = createConsumer({
+  kafka,
+  groupId: 'crm-ticketing',
+  topics: subscribedTopics,
+  transaction: (fn) => db.$transaction(fn, { timeout: 30_000 }),
+  handlers: subscriptions,
+  logger,
+  registry: app.metrics,
+});
+const scheduler = new SlaScheduler({ db, logger, pollIntervalMs: config.SLA_POLL_INTERVAL_MS, batchSize: config.SLA_BATCH_SIZE });
+
+await relay.start();
+await consumer.start();
+await scheduler.start();
+await runService({
+  app,
+  port: config.PORT,
+  host: config.HOST,
+  onClose: [() => scheduler.stop(), () => consumer.stop(), () => relay.stop(), () => admin.disconnect(), () => db.$disconnect()],
+});
