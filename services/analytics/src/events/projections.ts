@@ -153,6 +153,11 @@ export const VALUE_TABLES = ['customer_value', 'customer_rfm', 'churn_risk'] as 
 
 /** Removes every trace of a customer from the projections (erasure). */
 export async function forgetCustomer(tx: Sql, customerId: string, erasedAt: string): Promise<void> {
+  // Other topics' batches run concurrently: without this lock a purchase committed in parallel could slip
+  // past both the erased_customer check and the deletes. SHARE ROW EXCLUSIVE waits for the writers in
+  // flight and holds new ones until this commits (their statements then see erased_customer). Erasures
+  // are rare; a deadlock with a writer is resolved by Postgres and the consumer's retry.
+  await tx.$executeRawUnsafe(`LOCK TABLE ${PROJECTION_TABLES.join(', ')} IN SHARE ROW EXCLUSIVE MODE`);
   for (const table of [...PROJECTION_TABLES.filter((t) => t !== 'erased_customer'), ...VALUE_TABLES, 'value_emitted']) {
     await tx.$executeRawUnsafe(`DELETE FROM ${table} WHERE customer_id = $1`, customerId);
   }
