@@ -35,7 +35,7 @@ export class EnvelopeValidator {
   private schemaFor(type: string): ValidateFunction | null {
     if (this.cache.has(type)) return this.cache.get(type)!;
     // Types are like crm.customer.registered.v1: never let one name a path outside the folder.
-    const file = /^[a-z0-9][a-z0-9.-]*$/i.test(type) ? join(this.schemasDir, `${type}.json`) : undefined;
+    const file = /^[a-z0-9][a-z0-9._-]*$/i.test(type) ? join(this.schemasDir, `${type}.json`) : undefined;
     let fn: ValidateFunction | null = null;
     if (file && existsSync(file)) {
       const schema = JSON.parse(readFileSync(file, 'utf8')) as { $schema?: string; $id?: string };
