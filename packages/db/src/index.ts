@@ -11,3 +11,4 @@ export {
 export { ensureDatabase, dropDatabase, databaseUrlFor, adminDatabaseUrl } from './database.ts';
 export { checkDrift, expectedSchema, compareSchema, type CheckDriftOptions, type ExpectedSchema } from './drift.ts';
 export { parseDatamodel, readSchemaFiles, postgresType } from './prisma-schema.ts';
+export { silencePgQueueDeprecation } from './warnings.ts';

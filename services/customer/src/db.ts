@@ -1,3 +1,4 @@
+import { silencePgQueueDeprecation } from '@crm/db';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 
@@ -6,5 +7,6 @@ export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
 
 export function createPrisma(databaseUrl: string): PrismaClient {
+  silencePgQueueDeprecation();
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
 }
