@@ -352,10 +352,15 @@ async function applyStatus(tx: Tx, t: Ticket, to: TicketStatus, actor: Actor, no
   return updated;
 }
 
-export async function changeStatus(db: Db, id: string, to: TicketStatus, actor: Actor, opts: { expectedVersion?: number | undefined; resolutionCode?: string | undefined; lifecycle?: LifecyclePolicy | undefined } = {}): Promise<TicketView> {
+export async function changeStatus(db: Db, id: string, to: TicketStatus, actor: Actor, opts: { expectedVersion?: number | undefined; resolutionCode?: string | undefined; lifecycle?: LifecyclePolicy | undefined; onlyFrom?: TicketStatus[] } = {}): Promise<TicketView> {
   return db.$transaction(async (tx) => {
     const t = await lockTicket(tx, id);
     checkVersion(t, opts.expectedVersion);
+    if (opts.onlyFrom && !opts.onlyFrom.includes(t.status as TicketStatus)) {
+      throw new HttpProblem(409, 'Illegal status transition', `only a ${opts.onlyFrom.join(' or ')} ticket can become ${to} this way; this one is ${t.status}`, {
+        from: t.status, to, reason: 'not_in_table', allowed: allowedTransitions(t.status as TicketStatus),
+      });
+    }
     const now = new Date();
     const updated = await applyStatus(tx, t, to, actor, now, opts.lifecycle ?? defaultLifecyclePolicy, opts.resolutionCode);
     await refreshSla(tx, updated, Math.max(now.getTime(), updated.statusChangedAt.getTime()));

@@ -68,7 +68,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ db: Db; lifecycle: LifecycleP
       schema: { tags: t, summary, params: idParams, headers: ifMatchHeaders, body: body.optional(), response: { 200: ticketView } },
     }, async (req, reply) => {
       const resolutionCode = (req.body as { resolutionCode?: string } | undefined)?.resolutionCode;
-      const view = await changeStatus(db, req.params.id, to, actor(req), { expectedVersion: optionalVersion(req.headers['if-match']), resolutionCode, lifecycle });
+      const view = await changeStatus(db, req.params.id, to, actor(req), { expectedVersion: optionalVersion(req.headers['if-match']), resolutionCode, lifecycle, ...(to === 'open' ? { onlyFrom: ['resolved' as const] } : {}) });
       return reply.header('etag', etagOf(view.version)).send(view);
     });
 
