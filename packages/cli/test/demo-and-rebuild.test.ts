@@ -141,12 +141,12 @@ describe('demo helpers', () => {
     const customers = demoCustomers().map((c) => c.body as { emails: Array<{ address: string }>; phones: Array<{ number: string }> });
     expect(new Set(customers.map((c) => c.emails[0]!.address)).size).toBe(20);
     for (const c of customers) expect(c.phones[0]!.number).toMatch(/^\+[1-9]\d{7,14}$/);
-    const purchases = demoPurchases(demoCustomers().map((_, i) => `cus_${i}`)).map((p) => p.body as { total: string; occurredAt: string; lines: Array<{ unitPrice: string; quantity: number }> });
+    const purchases = demoPurchases(demoCustomers().map((_, i) => `cus_${i}`)).map((p) => p.body as { amount: string; occurredAt: string; lines: Array<{ unitPrice: string; quantity: number }> });
     expect(purchases.length).toBeGreaterThan(40);
     for (const p of purchases) {
-      expect(p.total).toMatch(/^\d+\.\d{2}$/);
+      expect(p.amount).toMatch(/^\d+\.\d{2}$/);
       expect(new Date(p.occurredAt).toISOString()).toBe(p.occurredAt);
-      expect((Number(p.lines[0]!.unitPrice) * p.lines[0]!.quantity).toFixed(2)).toBe(p.total);
+      expect((Number(p.lines[0]!.unitPrice) * p.lines[0]!.quantity).toFixed(2)).toBe(p.amount);
     }
     expect(demoPurchases([undefined, 'cus_1']).every((p) => (p.body as { customerId: string }).customerId === 'cus_1')).toBe(true);
   });

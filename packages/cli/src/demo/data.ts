@@ -27,7 +27,7 @@ export function demoCustomers(): DemoCustomer[] {
         phones: [{ number: `+86138000000${pad(n)}` }],
         country: countries[i]!,
         tags: n % 4 === 0 ? ['demo', 'vip'] : ['demo'],
-        consents: [{ channel: 'email', purpose: 'marketing', granted: n % 5 !== 0, source: 'demo' }],
+        consents: [{ channel: 'email', purpose: 'marketing', granted: n % 5 !== 0, source: 'api' }],
       },
     };
   });
@@ -37,10 +37,10 @@ export type DemoRef = { ref: string; body: Record<string, unknown> };
 
 export function demoLeads(): DemoRef[] {
   const leads = [
-    ['Grace', 'Hopper', 'Compilers Ltd', 'web'],
+    ['Grace', 'Hopper', 'Compilers Ltd', 'web_form'],
     ['Alan', 'Turing', 'Enigma Analytics', 'event'],
     ['Ada', 'Lovelace', 'Engines & Co', 'referral'],
-    ['Katherine', 'Johnson', 'Orbit Partners', 'web'],
+    ['Katherine', 'Johnson', 'Orbit Partners', 'web_form'],
   ] as const;
   return leads.map(([firstName, lastName, company, source], i) => ({
     ref: `demo-lead-${pad(i + 1)}`,
@@ -50,12 +50,11 @@ export function demoLeads(): DemoRef[] {
       company,
       source,
       email: `${firstName}.${lastName}@example.org`.toLowerCase(),
-      consents: [{ channel: 'email', purpose: 'marketing', granted: true, source: 'demo' }],
     },
   }));
 }
 
-const channels = ['email', 'phone', 'web', 'chat', 'sms', 'visit'] as const;
+const channels = [['email', 'message'], ['phone', 'call'], ['web', 'form'], ['chat', 'message'], ['sms', 'message'], ['visit', 'visit']] as const;
 
 /** Two interactions for each of the first 10 customers. */
 export function demoInteractions(customerIds: ReadonlyArray<string | undefined>): DemoRef[] {
@@ -63,14 +62,17 @@ export function demoInteractions(customerIds: ReadonlyArray<string | undefined>)
   customerIds.slice(0, 10).forEach((customerId, i) => {
     if (!customerId) return;
     for (let k = 0; k < 2; k++) {
+      const [channel, kind] = channels[(i + k) % channels.length]!;
       out.push({
         ref: `demo-interaction-${pad(i + 1)}-${k + 1}`,
         body: {
           customerId,
-          channel: channels[(i + k) % channels.length],
+          channel,
+          kind,
           direction: k === 0 ? 'inbound' : 'outbound',
+          ...(k === 0 ? { intent: 'inquiry' } : {}),
+          subject: k === 0 ? 'Question about an order' : 'Follow-up on the question',
           occurredAt: `2025-${pad(((i + k * 3) % 9) + 1)}-${pad((i % 27) + 1)}T10:${pad(k * 15)}:00.000Z`,
-          topic: k === 0 ? 'product-question' : 'follow-up',
         },
       });
     }
@@ -93,11 +95,12 @@ export function demoPurchases(customerIds: ReadonlyArray<string | undefined>): D
       out.push({
         ref: `demo-purchase-${pad(i + 1)}-${k + 1}`,
         body: {
+          orderId: `demo-order-${pad(i + 1)}-${k + 1}`,
+          sourceSystem: 'demo',
           customerId,
-          externalId: `demo-order-${pad(i + 1)}-${k + 1}`,
           occurredAt: `${year}-${pad(m)}-${pad(((i + k) % 27) + 1)}T14:00:00.000Z`,
           currency: 'CNY',
-          total: ((cents * quantity) / 100).toFixed(2),
+          amount: ((cents * quantity) / 100).toFixed(2),
           channel: k % 2 === 0 ? 'web' : 'store',
           lines: [{ sku: `CD-${pad((i + k) % 40, 3)}`, quantity, unitPrice: (cents / 100).toFixed(2) }],
         },
@@ -109,18 +112,18 @@ export function demoPurchases(customerIds: ReadonlyArray<string | undefined>): D
 
 export function demoTickets(customerIds: ReadonlyArray<string | undefined>): DemoRef[] {
   const subjects = [
-    ['Order arrived damaged', 'high', 'complaint'],
-    ['Cannot log in to my account', 'normal', 'incident'],
-    ['Question about my invoice', 'low', 'question'],
-    ['Refund not received yet', 'high', 'complaint'],
-    ['Change of delivery address', 'normal', 'request'],
+    ['Order arrived damaged', 'P2', 'complaint'],
+    ['Cannot log in to my account', 'P3', 'account'],
+    ['Question about my invoice', 'P4', 'billing'],
+    ['Refund not received yet', 'P2', 'complaint'],
+    ['Change of delivery address', 'P3', 'delivery'],
   ] as const;
-  return subjects.flatMap(([subject, priority, type], i) => {
+  return subjects.flatMap(([subject, priority, category], i) => {
     const customerId = customerIds[i * 3];
     if (!customerId) return [];
     return [{
       ref: `demo-ticket-${pad(i + 1)}`,
-      body: { customerId, subject, description: `${subject} (demo ticket)`, priority, type, channel: i % 2 === 0 ? 'email' : 'phone' },
+      body: { customerId, subject, description: `${subject} (demo ticket)`, priority, category, channel: i % 2 === 0 ? 'email' : 'phone', tags: ['demo'] },
     }];
   });
 }
@@ -131,7 +134,8 @@ export function demoSegment(): DemoRef {
     body: {
       name: 'Demo VIP customers',
       description: 'Customers tagged vip who agreed to marketing e-mail',
-      rule: { all: [{ field: 'tags', op: 'contains', value: 'vip' }, { field: 'consent.email.marketing', op: 'eq', value: true }] },
+      kind: 'dynamic',
+      rule: { and: [{ field: 'tags', op: 'contains', value: 'vip' }, { field: 'consent.email.marketing', op: 'eq', value: true }] },
     },
   };
 }
@@ -143,9 +147,9 @@ export function demoCampaign(segmentId: string): DemoRef {
       name: 'Demo spring offer',
       segmentId,
       channel: 'email',
-      purpose: 'marketing',
-      subject: 'A spring offer for our best customers',
-      template: 'Hello {{firstName}}, here is 10% off your next order.',
+      templates: [{ key: 'spring', format: 'text', subject: 'A spring offer for our best customers', body: 'Hello, here is 10% off your next order.' }],
+      experiment: { variants: [{ id: 'a', weight: 100, templateId: 'spring' }], holdoutPercent: 0 },
+      schedule: { kind: 'now' },
     },
   };
 }
