@@ -164,7 +164,7 @@ export async function redeem(db: Db, input: RedemptionInput, trace: Trace = {}) 
     await publishers.pointsRedeemed(tx, { entryId: booked.entryId, customerId: input.customerId, points: input.points, redemptionId: input.redemptionId, balanceAfter: booked.balanceAfter }, trace);
     await publishers.rewardRedeemed(tx, { redemptionId: input.redemptionId, customerId: input.customerId, rewardCode: input.rewardCode, points: input.points }, trace);
     return { redemptionId: input.redemptionId, entryId: booked.entryId, customerId: input.customerId, points: input.points, balanceAfter: booked.balanceAfter, replayed: false };
-  });
+  }, { maxWait: 30_000, timeout: 30_000 }); // requests for one member queue on its row lock
 }
 
 export async function memberView(db: Db, customerId: string, limit = 50) {
