@@ -73,6 +73,7 @@ export async function startMarketingService(options: { relay?: boolean; consumer
     brokers,
     database,
     delivery,
+    smtpPort,
     logger,
     groupId,
     /** Every e-mail the SMTP catcher received. */
