@@ -15,6 +15,7 @@ import {
   leadConverted,
   leadDisqualified,
   leadQualified,
+  type CloudEvent,
   type EventData,
   type EventDefinition,
 } from '@crm/contracts';
@@ -25,8 +26,45 @@ import type { CustomerView } from '../schemas.ts';
 
 const SOURCE = '/crm/customer';
 
+function profileData(c: CustomerView): EventData<typeof customerProfile> {
+  return defined({
+    customerId: c.id,
+    kind: c.kind as Registered['kind'],
+    version: c.version,
+    displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.organisationName || c.emails[0]?.address || c.id,
+    givenName: c.firstName ?? undefined,
+    familyName: c.lastName ?? undefined,
+    organisationName: c.organisationName ?? undefined,
+    organisationId: c.organisationId ?? undefined,
+    emails: c.emails.map((e) => ({ address: e.address.toLowerCase(), primary: e.primary, verified: e.verified })),
+    phones: c.phones,
+    postalAddresses: c.addresses.map((a) => defined({
+      lines: [a.line1, a.line2].filter((l): l is string => typeof l === 'string'),
+      postalCode: a.postalCode as string | undefined,
+      city: a.city as string,
+      region: a.region as string | undefined,
+      country: a.country as string,
+      primary: Boolean(a.primary),
+      verified: false,
+    })),
+    country: c.country ?? undefined,
+    timeZone: c.timeZone ?? undefined,
+    locale: c.locale ?? undefined,
+    birthday: c.birthday ?? undefined,
+    lifecycleStage: c.stage,
+    tags: c.tags,
+    ownerAgentId: c.ownerId ?? undefined,
+    externalIds: c.externalIds.map((e) => ({ system: e.source, id: e.id })),
+    updatedAt: c.updatedAt,
+  });
+}
+
+function build<D>(def: EventDefinition<D>, subject: string, data: D, actor: Actor, causationId?: string): CloudEvent<D> {
+  return createEvent(def, { source: SOURCE, subject, data, correlationId: actor.requestId, causationId });
+}
+
 async function publish<D>(tx: Tx, def: EventDefinition<D>, subject: string, data: D, actor: Actor, causationId?: string): Promise<void> {
-  await enqueue(tx, createEvent(def, { source: SOURCE, subject, data, correlationId: actor.requestId, causationId }));
+  await enqueue(tx, build(def, subject, data, actor, causationId));
 }
 
 type Registered = EventData<typeof customerRegistered>;
@@ -35,9 +73,10 @@ type ConsentChanged = EventData<typeof customerConsentChanged>;
 
 const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 
-export const publishers = {
-  registered: (tx: Tx, c: CustomerView, actor: Actor, source: Registered['source'], leadId?: string) =>
-    publish(tx, customerRegistered, c.id, defined({
+/** Events built without being written, for callers that enqueue many in one statement. */
+export const builders = {
+  registered: (c: CustomerView, actor: Actor, source: Registered['source'], leadId?: string) =>
+    build(customerRegistered, c.id, defined({
       customerId: c.id,
       kind: c.kind as Registered['kind'],
       lifecycleStage: c.stage,
@@ -46,6 +85,13 @@ export const publishers = {
       ownerAgentId: c.ownerId ?? undefined,
       leadId,
     }), actor),
+  profile: (c: CustomerView, actor: Actor) =>
+    build(customerProfile, c.id, profileData(c), actor),
+};
+
+export const publishers = {
+  registered: (tx: Tx, c: CustomerView, actor: Actor, source: Registered['source'], leadId?: string) =>
+    enqueue(tx, builders.registered(c, actor, source, leadId)),
   profileUpdated: (tx: Tx, id: string, changedFields: string[], version: number, actor: Actor) =>
     publish(tx, customerProfileUpdated, id, { customerId: id, changedFields, version }, actor),
   stageChanged: (tx: Tx, id: string, from: StageChanged['from'], to: StageChanged['to'], reason: StageChanged['reason'], actor: Actor, causationId?: string) =>
@@ -67,36 +113,6 @@ export const publishers = {
     publish(tx, leadConverted, customerId, { leadId, customerId }, actor),
 
   /** The whole current profile on the compacted topic: the only event stream that carries contact data. */
-  profile: (tx: Tx, c: CustomerView, actor: Actor) =>
-    publish(tx, customerProfile, c.id, defined({
-      customerId: c.id,
-      kind: c.kind as Registered['kind'],
-      version: c.version,
-      displayName: [c.firstName, c.lastName].filter(Boolean).join(' ') || c.organisationName || c.emails[0]?.address || c.id,
-      givenName: c.firstName ?? undefined,
-      familyName: c.lastName ?? undefined,
-      organisationName: c.organisationName ?? undefined,
-      organisationId: c.organisationId ?? undefined,
-      emails: c.emails.map((e) => ({ address: e.address.toLowerCase(), primary: e.primary, verified: e.verified })),
-      phones: c.phones,
-      postalAddresses: c.addresses.map((a) => defined({
-        lines: [a.line1, a.line2].filter((l): l is string => typeof l === 'string'),
-        postalCode: a.postalCode as string | undefined,
-        city: a.city as string,
-        region: a.region as string | undefined,
-        country: a.country as string,
-        primary: Boolean(a.primary),
-        verified: false,
-      })),
-      country: c.country ?? undefined,
-      timeZone: c.timeZone ?? undefined,
-      locale: c.locale ?? undefined,
-      birthday: c.birthday ?? undefined,
-      lifecycleStage: c.stage,
-      tags: c.tags,
-      ownerAgentId: c.ownerId ?? undefined,
-      externalIds: c.externalIds.map((e) => ({ system: e.source, id: e.id })),
-      updatedAt: c.updatedAt,
-    }), actor),
+  profile: (tx: Tx, c: CustomerView, actor: Actor) => enqueue(tx, builders.profile(c, actor)),
   profileTombstone: (tx: Tx, id: string) => enqueueTombstone(tx, customerProfile.topic, id),
 };
