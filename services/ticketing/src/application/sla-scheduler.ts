@@ -3,6 +3,7 @@
 // two instances never work on the same ticket at once; breach rows (ticket, metric) and applied
 // escalation rows (ticket, key) have primary keys, so each fires exactly once even if a pass is repeated.
 // The events (sla_breached, escalated, assigned) go to the outbox in that same transaction.
+import { HttpProblem } from '@crm/service-kit';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../db.ts';
 import { escalationsDue, raisePriority, slaMetrics, type EscalationAction, type Priority } from '../domain/index.ts';
@@ -29,6 +30,8 @@ export class SlaScheduler {
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
   private readonly clock: () => number;
+  /** tickets this instance claimed and handled so far (a ticket handled twice would count twice) */
+  claimed = 0;
 
   constructor(private readonly opts: SlaSchedulerOptions) {
     this.pollIntervalMs = opts.pollIntervalMs ?? 5_000;
@@ -79,7 +82,10 @@ export class SlaScheduler {
         FOR UPDATE SKIP LOCKED`;
       for (const { id } of due) await checkTicket(tx, id, now, this.opts.logger);
       return due.length;
-    }, { timeout: 60_000 });
+    }, { timeout: 60_000 }).then((n) => {
+      this.claimed += n;
+      return n;
+    });
   }
 }
 
@@ -139,6 +145,7 @@ export async function checkTicket(tx: Tx, id: string, now: number, logger?: Logg
     if (reassign) {
       ticket = await assignTx(tx, id, { agentId: reassign.agentId, queueId: reassign.queueId }, actor, new Date(now), 'escalation').catch((err: unknown) => {
         // a rule naming a queue or agent that no longer exists must not block the breach: log and go on
+        if (!(err instanceof HttpProblem)) throw err;
         logger?.warn({ err, ticketId: id, rule: esc.ruleId }, 'escalation reassignment failed');
         return ticket;
       });

@@ -24,8 +24,9 @@ import type { Actor } from '../application/context.ts';
 
 const SOURCE = '/crm/ticketing';
 
+/** Drops undefined fields (optional ones); null stays, for fields the contract declares nullable. */
 const defined = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 async function publish<D extends object>(tx: Tx, def: EventDefinition<D>, subject: string, data: D, actor: Actor, causationId?: string): Promise<void> {
   await enqueue(tx, createEvent(def, { source: SOURCE, subject, data: defined(data), correlationId: actor.requestId, causationId }));
