@@ -129,6 +129,14 @@ describe('readSummary', () => {
     expect(readSummary(null)).toEqual({ accepted: 0, duplicates: 0, rejected: 0, errors: [] });
   });
 
+  it('reads the customer service report: created rows, duplicates listed with their existing id', () => {
+    const report = {
+      received: 4, created: 2, duplicates: 1, rejected: 1,
+      errors: [{ line: 2, message: 'a customer with this e-mail address already exists', existingId: 'cus_1' }, { line: 5, message: 'bad e-mail' }],
+    };
+    expect(readSummary(report)).toEqual({ accepted: 2, duplicates: 1, rejected: 1, errors: [{ line: 5, row: undefined, message: 'bad e-mail' }] });
+  });
+
   it('formats at most the first N errors', () => {
     const s = { accepted: 0, duplicates: 0, rejected: 3, errors: [{ line: 2, message: 'a' }, { row: 5, message: 'b' }, { message: 'c' }] };
     expect(summaryLines(s, 2)).toEqual(['accepted 0, duplicates 0, rejected 3', '  line 2: a', '  row 5: b', '  … and 1 more']);

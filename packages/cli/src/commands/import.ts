@@ -32,6 +32,7 @@ export type ImportSummary = {
   accepted: number;
   duplicates: number;
   rejected: number;
+  /** rows refused (duplicates reported by the server as rows with an existingId are left out) */
   errors: Array<{ line?: number; row?: number; message: string }>;
 };
 
@@ -40,13 +41,20 @@ export function readSummary(body: unknown): ImportSummary {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
   const num = (v: unknown) => (typeof v === 'number' ? v : Array.isArray(v) ? v.length : 0);
   const list = Array.isArray(b.errors) ? b.errors : Array.isArray(b.rejected) ? b.rejected : [];
-  const errors = list.map((e) => {
+  // Servers may list duplicates among the row reports (with the id of the existing record): not rejections.
+  const isDuplicate = (e: unknown) => !!e && typeof e === 'object' && typeof (e as { existingId?: unknown }).existingId === 'string';
+  const errors = list.filter((e) => !isDuplicate(e)).map((e) => {
     const o = (e && typeof e === 'object' ? e : { message: String(e) }) as Record<string, unknown>;
     const nested = Array.isArray(o.errors) ? o.errors.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('; ') : undefined;
     const message = String(o.message ?? o.error ?? o.reason ?? nested ?? JSON.stringify(o));
     return { line: typeof o.line === 'number' ? o.line : undefined, row: typeof o.row === 'number' ? o.row : undefined, message };
   });
-  return { accepted: num(b.accepted), duplicates: num(b.duplicates), rejected: typeof b.rejected === 'number' ? b.rejected : errors.length, errors };
+  return {
+    accepted: num(b.accepted ?? b.created ?? b.imported),
+    duplicates: num(b.duplicates),
+    rejected: typeof b.rejected === 'number' ? b.rejected : errors.length,
+    errors,
+  };
 }
 
 export function summaryLines(s: ImportSummary, maxErrors = 20): string[] {
@@ -85,7 +93,8 @@ async function upload(url: string, file: string, format: ImportFormat, total: nu
   const progress = new ProgressLine(process.stderr);
   const started = Date.now();
   let bytes = 0;
-  const state = (final = false) => ({ bytesSent: bytes, bytesTotal: total, rowsSent: recordsFromLines(counter.lines(final), format), elapsedMs: Date.now() - started });
+  let uploadedAt: number | undefined; // rates describe the upload, not the wait for the server's answer
+  const state = (final = false) => ({ bytesSent: bytes, bytesTotal: total, rowsSent: recordsFromLines(counter.lines(final), format), elapsedMs: (uploadedAt ?? Date.now()) - started });
 
   async function* chunks(): AsyncGenerator<Uint8Array> {
     for await (const chunk of source as AsyncIterable<Buffer>) {
@@ -94,8 +103,8 @@ async function upload(url: string, file: string, format: ImportFormat, total: nu
       progress.update(formatUpload(state()));
       yield chunk;
     }
-    progress.update(formatUpload(state(true)), true);
-    progress.update('upload complete, waiting for the server…', true);
+    uploadedAt = Date.now();
+    progress.update(`${formatUpload(state(true))}  uploaded, waiting for the server…`, true);
   }
 
   let res: Response;
@@ -110,7 +119,8 @@ async function upload(url: string, file: string, format: ImportFormat, total: nu
     progress.done();
     throw new CliError(`POST ${url} failed: ${describeFetchError(err)}`);
   }
-  progress.done(`${formatUpload(state(true))}  done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  uploadedAt ??= Date.now();
+  progress.done(`${formatUpload(state(true))}  server answered after ${((Date.now() - started) / 1000).toFixed(1)}s`);
   const text = await res.text();
   let body: unknown = text;
   try {
