@@ -183,6 +183,8 @@ export async function runCampaign(deps: RunnerDeps, campaignId: string, opts: { 
 /** After a full pass: wait for deferred retries, schedule the next recurring run, or complete. */
 async function finishRun(deps: RunnerDeps, campaignId: string, retryAt: Date | null, now: Date) {
   await deps.db.$transaction(async (tx) => {
+    // Two runners may finish the same pass: the row lock lets exactly one move the campaign on.
+    await tx.$queryRawUnsafe(`SELECT id FROM campaign WHERE id = $1 FOR UPDATE`, campaignId);
     const c = await tx.campaign.findUnique({ where: { id: campaignId } });
     if (!c || c.state !== 'running') return;
     if (retryAt) {
