@@ -43,3 +43,4 @@ export { createMetricsRegistry, HTTP_DURATION_METRIC } from './metrics.ts';
 export { runService, type RunningService, type RunServiceOptions } from './run.ts';
 export { readRecords, type ReadRecord, type RecordFormat } from './records.ts';
 export { decodeCursor, encodeCursor, pageQuerySchema, pageSchema, type PageQuery } from './cursor.ts';
+export { etagOf, expectedVersion, ifMatchVersion } from './etag.ts';

@@ -14,7 +14,7 @@ import {
 } from '../application/customers.ts';
 import type { Db } from '../db.ts';
 import { consentInput, customerCreate, customerPatch, customerView, idParams, listQuery } from '../schemas.ts';
-import { etagOf, expectedVersion } from './etag.ts';
+import { etagOf, expectedVersion } from '@crm/service-kit';
 
 const readers = { roles: ['agent', 'marketer', 'integrator'] } as const;
 const writers = { roles: ['agent'] } as const;

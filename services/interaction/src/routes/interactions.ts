@@ -4,7 +4,7 @@ import type { CustomerDirectory } from '../application/customer-directory.ts';
 import { correctInteraction, getInteraction, interactionRevisions, recordInteraction, searchInteractions } from '../application/interactions.ts';
 import type { Db } from '../db.ts';
 import { idParams, interactionCreate, interactionPatch, interactionView, revisionView, searchQuery } from '../schemas.ts';
-import { etagOf, expectedVersion } from './etag.ts';
+import { etagOf, expectedVersion } from '@crm/service-kit';
 
 // Interactions carry free text about the customer: agents (and admins) only; integrators may record them.
 const agents = { roles: ['agent'] } as const;
