@@ -50,7 +50,13 @@ export const subscriptions: Handlers<Tx> = {
     const tickets = await tx.ticket.findMany({ where: { customerId }, select: { id: true } });
     const ids = tickets.map((t) => t.id);
     if (ids.length > 0) {
+      const messageIds = (await tx.ticketMessage.findMany({ where: { ticketId: { in: ids } }, select: { id: true } })).map((m) => m.id);
       await tx.ticketMessage.updateMany({ where: { ticketId: { in: ids } }, data: { body: null } });
+      // stored Idempotency-Key responses of opens and replies hold the same texts
+      // (the response body is stored as text; ticket and message ids are unique, so a match is exact)
+      await tx.$executeRaw`
+        DELETE FROM idempotency_key k
+        WHERE EXISTS (SELECT 1 FROM unnest(${[...ids, ...messageIds]}::text[]) AS i(id) WHERE position(i.id in k.response->>'body') > 0)`;
       await tx.ticket.updateMany({ where: { id: { in: ids } }, data: { subject: null, description: null, erasedAt: now, version: { increment: 1 } } });
     }
     await tx.satisfactionRating.updateMany({ where: { customerId }, data: { comment: null } });
