@@ -144,3 +144,44 @@ describe('sms through the HTTP provider adapter', () => {
     expect(sink.items.some((i: { body: { to: string; body: string } }) => i.body.to === '+31612345678' && i.body.body === 'Hi Wim: 10% off')).toBe(true);
   });
 });
+
+describe('scheduler and frequency cap', () => {
+  it('a scheduled campaign starts at its time from the database; a second campaign over the cap is deferred with the reason', async () => {
+    const { Scheduler } = await import('../../src/application/scheduler.ts');
+    const id = await customer();
+    const marketer = bearer(svc.token('marketer'));
+    const seg = (await svc.app.inject({ method: 'POST', url: '/v1/segments', headers: marketer, payload: { name: 'cap', kind: 'static' } })).json();
+    await svc.app.inject({ method: 'POST', url: `/v1/segments/${seg.id}/members/import`, headers: { ...marketer, 'content-type': 'text/csv' }, payload: `customerId\n${id}\n` });
+    const make = async (name: string, schedule: object) => {
+      const c = (await svc.app.inject({
+        method: 'POST', url: '/v1/campaigns', headers: marketer,
+        payload: {
+          name, segmentId: seg.id, channel: 'email', schedule,
+          templates: [{ key: 't', format: 'text', subject: name, body: 'x' }], experiment: { variants: [{ id: 't', weight: 100, templateId: 't' }] },
+          policy: { frequencyCap: { max: 1, perDays: 7 } },
+        },
+      })).json();
+      expect((await svc.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/schedule`, headers: marketer })).statusCode).toBe(200);
+      return c.id as string;
+    };
+    const first = await make(`cap-1-${id}`, { kind: 'at', at: new Date(Date.now() + 1500).toISOString() });
+    const scheduler = new Scheduler({ db: svc.db, delivery: svc.delivery, logger: svc.logger });
+    await scheduler.tick();
+    expect((await svc.db.campaign.findUniqueOrThrow({ where: { id: first } })).state).toBe('scheduled'); // not yet
+    await new Promise((r) => setTimeout(r, 1600));
+    await scheduler.tick(); // starts it
+    await scheduler.tick(); // runs it
+    expect((await svc.db.campaign.findUniqueOrThrow({ where: { id: first } })).state).toBe('completed');
+    expect(await svc.db.campaignSend.count({ where: { campaignId: first, status: 'sent' } })).toBe(1);
+
+    const second = await make(`cap-2-${id}`, { kind: 'now' });
+    await scheduler.tick();
+    await scheduler.tick();
+    const skip = await svc.db.campaignSend.findFirstOrThrow({ where: { campaignId: second } });
+    expect(skip).toMatchObject({ status: 'skipped', skipReason: 'frequency_cap' });
+    expect(skip.retryAt!.getTime()).toBeGreaterThan(Date.now() + 6 * 86_400_000);
+    const c2 = await svc.db.campaign.findUniqueOrThrow({ where: { id: second } });
+    expect(c2.state).toBe('running'); // waits for the cap window, from the database
+    expect(c2.nextRunAt!.getTime()).toBe(skip.retryAt!.getTime());
+  });
+});
