@@ -8,7 +8,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ConsumerOptions } from '@crm/event-bus';
 type Registry = NonNullable<ConsumerOptions<Sql>['registry']>;
-import { PROJECTION_TABLES, VALUE_TABLES } from '../events/projections.ts';
+import { flushPending, PROJECTION_TABLES, VALUE_TABLES } from '../events/projections.ts';
 import { batchSubscriptions, onProfileTombstone, subscriptions } from '../events/subscriptions.ts';
 import { topicList, type ProjectionTopics } from '../events/topics.ts';
 
@@ -84,7 +84,12 @@ export class Projector {
       kafka: this.o.kafka,
       groupId,
       topics: topicList(this.o.topics),
-      transaction: (fn) => this.o.db.$transaction(fn, { timeout: 60_000 }),
+      // Every batch transaction ends by writing what the hot batch handlers buffered (see flushPending).
+      transaction: (fn) => this.o.db.$transaction(async (tx) => {
+        const result = await fn(tx);
+        await flushPending(tx);
+        return result;
+      }, { timeout: 60_000 }),
       handlers: subscriptions,
       batchHandlers: batchSubscriptions,
       onTombstone: async (key, tx, ctx) => {

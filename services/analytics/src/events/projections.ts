@@ -120,6 +120,40 @@ export async function projectInteractions(items: Item[], tx: Sql): Promise<void>
   );
 }
 
+/**
+ * Buffers of the hot types per transaction. The consumer hands a batch handler each RUN of consecutive
+ * events of one type; a real stream interleaves purchases and interactions, so runs are short. Their
+ * writes are additive (sums, counts, least/greatest, last-by-time), so the runs of one Kafka batch are
+ * buffered and written together just before the commit (flushPending, called by the projector's
+ * transaction wrapper) — and before any per-event handler, so that e.g. an erasure still comes after the
+ * purchases that preceded it.
+ */
+interface Pending { purchases: Item[]; refunds: Item[]; interactions: Item[] }
+const pending = new WeakMap<object, Pending>();
+
+function buffer(tx: Sql): Pending {
+  let p = pending.get(tx);
+  if (!p) {
+    p = { purchases: [], refunds: [], interactions: [] };
+    pending.set(tx, p);
+  }
+  return p;
+}
+
+export const bufferPurchases = async (items: Item[], tx: Sql) => void buffer(tx).purchases.push(...items);
+export const bufferRefunds = async (items: Item[], tx: Sql) => void buffer(tx).refunds.push(...items);
+export const bufferInteractions = async (items: Item[], tx: Sql) => void buffer(tx).interactions.push(...items);
+
+/** Writes what the batch handlers buffered in this transaction (a few multi-row statements). */
+export async function flushPending(tx: Sql): Promise<void> {
+  const p = pending.get(tx);
+  if (!p) return;
+  pending.delete(tx);
+  if (p.purchases.length > 0) await projectPurchases(p.purchases, tx);
+  if (p.refunds.length > 0) await projectRefunds(p.refunds, tx);
+  if (p.interactions.length > 0) await projectInteractions(p.interactions, tx);
+}
+
 /** Postgres types of the columns the per-event upserts write (parameters of INSERT ... SELECT need casts). */
 const CASTS: Record<string, string> = {
   registered_at: 'timestamptz', opened_at: 'timestamptz', resolved_at: 'timestamptz',

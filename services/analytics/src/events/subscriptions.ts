@@ -28,7 +28,7 @@ import {
 } from '@crm/contracts';
 import { enqueue, type BatchHandlers, type Handlers, type TombstoneHandler } from '@crm/event-bus';
 import type { Sql } from '@crm/db';
-import { forgetCustomer, param, projectInteractions, projectPurchases, projectRefunds, upsert360 } from './projections.ts';
+import { bufferInteractions, bufferPurchases, bufferRefunds, flushPending, forgetCustomer, param, upsert360 } from './projections.ts';
 
 type D<T extends { data: unknown }> = EventData<T>;
 const data = <T extends { data: unknown }>(_def: T, event: CloudEvent) => event.data as D<T>;
@@ -53,12 +53,12 @@ async function addCsat(tx: Sql, customerId: string, score: number) {
 }
 
 export const batchSubscriptions: BatchHandlers<Sql> = {
-  [purchaseRecorded.type]: projectPurchases,
-  [purchaseRefunded.type]: projectRefunds,
-  [interactionRecorded.type]: projectInteractions,
+  [purchaseRecorded.type]: bufferPurchases,
+  [purchaseRefunded.type]: bufferRefunds,
+  [interactionRecorded.type]: bufferInteractions,
 };
 
-export const subscriptions: Handlers<Sql> = {
+const handlers: Handlers<Sql> = {
   // ---- crm.customer ----
   [customerRegistered.type]: async (event, tx) => {
     const d = data(customerRegistered, event);
@@ -191,8 +191,17 @@ export const subscriptions: Handlers<Sql> = {
   },
 };
 
+/** Per-event handlers run after the buffered hot writes that preceded them in the log. */
+export const subscriptions: Handlers<Sql> = Object.fromEntries(
+  Object.entries(handlers).map(([type, handler]) => [type, async (event: CloudEvent, tx: Sql, ctx: Parameters<NonNullable<typeof handler>>[2]) => {
+    await flushPending(tx);
+    await handler!(event, tx, ctx);
+  }]),
+);
+
 /** Tombstone on crm.customer.profile (erasure or merge): the personal fields go, the facts stay. */
 export const onProfileTombstone: TombstoneHandler<Sql> = async (key, tx) => {
+  await flushPending(tx);
   if (!key) return;
   await tx.$executeRawUnsafe(
     `UPDATE customer_360 SET display_name = NULL, primary_email = NULL, primary_phone = NULL, time_zone = NULL,
