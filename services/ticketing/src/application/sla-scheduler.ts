@@ -154,7 +154,7 @@ export async function checkTicket(tx: Tx, id: string, now: number, logger?: Logg
     await publishers.escalated(tx, {
       ...ref,
       level,
-      reason: esc.ruleId && ev.states[esc.metric].breached ? 'sla_breach' : 'sla_warning',
+      reason: ev.states[esc.metric].breached ? 'sla_breach' : 'sla_warning',
       fromPriority,
       toPriority: priority,
       fromQueueId: fromQueueId ?? undefined,

@@ -137,6 +137,36 @@ describe('SLA breach scheduler', () => {
     expect(new Set(breachedIds)).toEqual(new Set(ids));
   });
 
+  it('a percentage-of-target rule warns before the breach (notify only), then the breach is recorded', async () => {
+    const cat = `warn-${unique()}`;
+    const post = (url: string, payload: object) => svc.app.inject({ method: 'POST', url, headers: admin, payload });
+    expect((await post('/v1/sla-policies', { id: `p-${cat}`, priority: 'P3', category: cat, calendarId: 'always', firstResponseMinutes: 30, resolutionMinutes: 600 })).statusCode).toBe(201);
+    expect((await post('/v1/escalation-rules', { id: `r-${cat}`, metric: 'first_response', trigger: { type: 'percent_of_target', percent: 50 }, categories: [cat], actions: [{ type: 'notify', target: 'assignee' }] })).statusCode).toBe(201);
+    const res = await svc.app.inject({ method: 'POST', url: '/v1/tickets', headers: agent, payload: { customerId: newId('cus'), subject: 'Slow', category: cat, priority: 'P3' } });
+    const t = res.json() as { id: string; createdAt: string };
+    const created = Date.parse(t.createdAt);
+    // the check instant is the 50% mark (15 minutes), not the deadline
+    const row = await svc.db.ticket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(row.nextSlaCheckAt?.getTime()).toBe(created + 15 * 60_000);
+
+    const early = scheduler(20 * 60_000);
+    await early.start();
+    await waitFor(() => svc.db.appliedEscalation.count({ where: { ticketId: t.id } }), (n) => n === 1);
+    await early.stop();
+    expect(await svc.db.slaBreach.count({ where: { ticketId: t.id } })).toBe(0);
+    const warned = await svc.db.ticket.findUniqueOrThrow({ where: { id: t.id } });
+    expect(warned).toMatchObject({ priority: 'P3', escalationLevel: 1 });
+    expect(warned.nextSlaCheckAt?.getTime()).toBe(created + 30 * 60_000);
+    const escalated = (await svc.db.outboxEvent.findMany({ where: { type: 'crm.ticket.escalated.v1' } })).map((r) => (r.payload as { data: Record<string, unknown> }).data).filter((d) => d.ticketId === t.id);
+    expect(escalated).toMatchObject([{ reason: 'sla_warning', level: 1, fromPriority: 'P3', toPriority: 'P3' }]);
+
+    const late = scheduler(40 * 60_000);
+    await late.start();
+    await waitFor(() => svc.db.slaBreach.count({ where: { ticketId: t.id } }), (n) => n === 1);
+    await late.stop();
+    expect(await svc.db.appliedEscalation.count({ where: { ticketId: t.id } })).toBe(1);
+  });
+
   it('a breach that happened while no scheduler ran is still recorded when the reply came late', async () => {
     const customerId = newId('cus');
     const t = await open(customerId);
