@@ -2,6 +2,7 @@ import { createServiceApp, type ReadinessCheck, type ServiceApp } from '@crm/ser
 import type { Logger } from 'pino';
 import type { Db } from './db.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
+import { deliveryRoutes } from './routes/deliveries.ts';
 import { devSinkRoutes } from './routes/dev-sink.ts';
 import { journeyRoutes } from './routes/journeys.ts';
 import { loyaltyRoutes } from './routes/loyalty.ts';
@@ -33,6 +34,7 @@ export function buildApp(deps: AppDeps): ServiceApp {
   app.register(campaignRoutes, { db: deps.db });
   app.register(journeyRoutes, { db: deps.db });
   app.register(loyaltyRoutes, { db: deps.db });
+  app.register(deliveryRoutes, { db: deps.db });
   if (deps.devSink !== false) app.register(devSinkRoutes, { db: deps.db });
   return app;
 }

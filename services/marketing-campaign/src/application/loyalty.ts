@@ -22,7 +22,7 @@ export async function programmeRules(tx: Tx): Promise<LoyaltyRules> {
 }
 
 /** Lock (creating if needed) the member row; returns the current balance. */
-async function lockMember(tx: Tx, customerId: string): Promise<{ balance: number; tier: string | null }> {
+export async function lockMember(tx: Tx, customerId: string): Promise<{ balance: number; tier: string | null }> {
   await tx.$executeRawUnsafe(`INSERT INTO loyalty_member (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, customerId);
   const [row] = await tx.$queryRawUnsafe<{ balance: number; tier: string | null }[]>(
     `SELECT balance, tier FROM loyalty_member WHERE customer_id = $1 FOR UPDATE`,
@@ -32,7 +32,7 @@ async function lockMember(tx: Tx, customerId: string): Promise<{ balance: number
 }
 
 /** Append a movement and its two entries; false when the movement id was already booked (idempotent). */
-async function book(tx: Tx, m: Movement, balanceBefore: number): Promise<{ booked: boolean; entryId: string; balanceAfter: number }> {
+export async function book(tx: Tx, m: Movement, balanceBefore: number): Promise<{ booked: boolean; entryId: string; balanceAfter: number }> {
   const existing = await tx.ledgerMovement.findUnique({ where: { id: m.id }, select: { entryId: true } });
   if (existing) return { booked: false, entryId: existing.entryId, balanceAfter: balanceBefore };
   const entryId = newId('lpe');

@@ -6,6 +6,7 @@ import type { Db } from '../db.ts';
 import type { Delivery } from '../delivery/index.ts';
 import { moveCampaign } from './campaigns.ts';
 import { dispatchJourneySends, wakeDueJourneys } from './journeys.ts';
+import { birthdays, evaluateTiers, expirePoints } from './loyalty-jobs.ts';
 import { runCampaign } from './runner.ts';
 
 export interface SchedulerDeps {
@@ -60,7 +61,16 @@ export class Scheduler {
     // 3. journeys
     await wakeDueJourneys(db, now);
     await dispatchJourneySends(db, this.deps.delivery, logger);
+    // 4. loyalty housekeeping and birthdays, at most once a minute
+    if (now.getTime() - this.lastHousekeeping >= 60_000) {
+      this.lastHousekeeping = now.getTime();
+      await expirePoints(db, now);
+      await evaluateTiers(db, now);
+      await birthdays(db, now);
+    }
   }
+
+  private lastHousekeeping = 0;
 
   start(): void {
     this.stopped = false;

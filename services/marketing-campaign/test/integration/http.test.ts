@@ -4,6 +4,8 @@ import {
   customerConsentChanged, customerProfile, customerRegistered, purchaseRecorded, purchaseRefunded,
 } from '@crm/contracts';
 import { checkDrift } from '@crm/db';
+import { DateTime } from 'luxon';
+import { birthdays, evaluateTiers, expirePoints } from '../../src/application/loyalty-jobs.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, ev, newId, schemaPath, startMarketingService, type MarketingService } from './harness.ts';
 
@@ -20,14 +22,14 @@ afterAll(async () => svc?.close());
 
 const iso = (d = new Date()) => d.toISOString();
 
-async function customer(opts: { country?: string; emailConsent?: boolean; tags?: string[] } = {}) {
+async function customer(opts: { country?: string; emailConsent?: boolean; tags?: string[]; birthday?: string } = {}) {
   const id = newId('cus');
   await svc.handle([
     ev(customerRegistered, id, { customerId: id, kind: 'person', lifecycleStage: 'new', source: 'api' }),
     ev(customerProfile, id, {
       customerId: id, kind: 'person', version: 1, displayName: 'Ann Lee', givenName: 'Ann',
       emails: [{ address: `${id.toLowerCase()}@example.com`, primary: true, verified: true }], phones: [], postalAddresses: [],
-      country: opts.country ?? 'DE', timeZone: 'Europe/Berlin', lifecycleStage: 'new', tags: opts.tags ?? [], externalIds: [], updatedAt: iso(),
+      country: opts.country ?? 'DE', timeZone: 'Europe/Berlin', ...(opts.birthday ? { birthday: opts.birthday } : {}), lifecycleStage: 'new', tags: opts.tags ?? [], externalIds: [], updatedAt: iso(),
     }),
     ...(opts.emailConsent === undefined ? [] : [ev(customerConsentChanged, id, { customerId: id, channel: 'email', purpose: 'marketing', granted: opts.emailConsent, source: 'web_form', effectiveAt: iso() })]),
   ]);
@@ -194,5 +196,45 @@ describe('loyalty', () => {
     expect((await svc.db.loyaltyMember.findUniqueOrThrow({ where: { customerId: id } })).balance).toBe(40);
     const reversed = await svc.db.outboxEvent.findMany({ where: { type: 'crm.loyalty.points_reversed.v1', key: id } });
     expect(reversed.map((r) => (r.payload as { data: { points: number } }).data.points).sort()).toEqual([33, 66]);
+  });
+});
+
+describe('loyalty housekeeping', () => {
+  const buy = (id: string, amount: string, at: string) =>
+    ev(purchaseRecorded, id, { purchaseId: newId('pur'), orderId: `o-${Math.random()}`, customerId: id, amount, currency: 'EUR', occurredAt: at, channel: 'web', lineCount: 1, source: 'api' });
+
+  it('expires the oldest points after the configured period, once', async () => {
+    const id = await customer();
+    const now = new Date();
+    await svc.handle([buy(id, '80.00', DateTime.fromJSDate(now).minus({ months: 25 }).toJSDate().toISOString()), buy(id, '30.00', DateTime.fromJSDate(now).minus({ months: 1 }).toJSDate().toISOString())]);
+    expect((await svc.db.loyaltyMember.findUniqueOrThrow({ where: { customerId: id } })).balance).toBe(110);
+    expect(await expirePoints(svc.db, now)).toBeGreaterThanOrEqual(80);
+    expect((await svc.db.loyaltyMember.findUniqueOrThrow({ where: { customerId: id } })).balance).toBe(30);
+    await expirePoints(svc.db, now);
+    expect((await svc.db.loyaltyMember.findUniqueOrThrow({ where: { customerId: id } })).balance).toBe(30);
+    const expired = await svc.db.outboxEvent.findMany({ where: { type: 'crm.loyalty.points_expired.v1', key: id } });
+    expect(expired.map((e) => (e.payload as { data: { points: number; balanceAfter: number } }).data)).toMatchObject([{ points: 80, balanceAfter: 30 }]);
+  });
+
+  it('qualifies tiers at period end over the rolling window; a tier change is an event, once per period', async () => {
+    const id = await customer();
+    const now = new Date();
+    const lastYear = DateTime.fromJSDate(now, { zone: 'utc' }).startOf('year').minus({ months: 3 }).toJSDate().toISOString();
+    await svc.handle([buy(id, '600.00', lastYear)]);
+    await evaluateTiers(svc.db, now);
+    expect((await svc.db.loyaltyMember.findUniqueOrThrow({ where: { customerId: id } })).tier).toBe('silver');
+    await evaluateTiers(svc.db, now);
+    const changes = await svc.db.outboxEvent.findMany({ where: { type: 'crm.loyalty.tier_changed.v1', key: id } });
+    expect(changes.map((e) => (e.payload as { data: object }).data)).toEqual([{ customerId: id, from: null, to: 'silver', reason: 'initial' }]);
+  });
+
+  it('greets a customer on their birthday in their own time zone, once a year', async () => {
+    const now = new Date();
+    const today = DateTime.fromJSDate(now, { zone: 'Europe/Berlin' }).toFormat('MM-dd');
+    const id = await customer({ birthday: `1990-${today}` });
+    expect(await birthdays(svc.db, now)).toBeGreaterThanOrEqual(1);
+    expect(await svc.db.journeyInstance.count({ where: { customerId: id, journeyKey: 'birthday' } })).toBe(1);
+    await birthdays(svc.db, now);
+    expect(await svc.db.journeyInstance.count({ where: { customerId: id, journeyKey: 'birthday' } })).toBe(1);
   });
 });

@@ -142,6 +142,18 @@ describe('sms through the HTTP provider adapter', () => {
     expect((await runCampaign({ db: svc.db, delivery: svc.delivery, logger: svc.logger }, c.id)).sent).toBe(1);
     const sink = (await svc.app.inject({ method: 'GET', url: '/v1/dev/sink/sms', headers: admin })).json();
     expect(sink.items.some((i: { body: { to: string; body: string } }) => i.body.to === '+31612345678' && i.body.body === 'Hi Wim: 10% off')).toBe(true);
+
+    // the provider reports delivery and a click: recorded once, counted in the results, published
+    const send = await svc.db.campaignSend.findFirstOrThrow({ where: { campaignId: c.id } });
+    const integrator = bearer(svc.token('integrator'));
+    const report = (outcome: string) => svc.app.inject({ method: 'POST', url: '/v1/deliveries/reports', headers: integrator, payload: { messageId: send.id, outcome, linkCode: 'offer' } });
+    expect((await report('delivered')).json()).toEqual({ recorded: true });
+    expect((await report('clicked')).json()).toEqual({ recorded: true });
+    expect((await report('clicked')).json()).toEqual({ recorded: false });
+    const results = (await svc.app.inject({ method: 'GET', url: `/v1/campaigns/${c.id}/results`, headers: marketer })).json();
+    expect(results.variants[0].counts).toMatchObject({ sent: 1, delivered: 1, clicked: 1 });
+    expect(await svc.db.outboxEvent.count({ where: { type: 'crm.marketing.message_clicked.v1', key: id } })).toBe(1);
+    expect(await svc.db.outboxEvent.count({ where: { type: 'crm.marketing.message_delivered.v1', key: id } })).toBe(1);
   });
 });
 
