@@ -4,7 +4,7 @@ import { agentView as toAgent, createQueue, getQueue, queueView as toQueue, upda
 import { kpisFor } from '../application/kpis.ts';
 import type { Db } from '../db.ts';
 import { agentInput, agentPatch, agentView, idParams, ifMatchHeaders, kpiQuery, queueInput, queuePatch, queueView } from '../schemas.ts';
-import { etagOf, optionalVersion } from './etag.ts';
+import { etagOf, ifMatchVersion } from '@crm/service-kit';
 
 const admin = { roles: ['admin'] } as const;
 const analysts = { roles: ['analyst'] } as const;
@@ -35,7 +35,7 @@ export const queueRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }
     config: { auth: admin },
     schema: { tags: ['queues'], summary: 'Change a queue (admin; If-Match optional, stale = 409)', params: idParams, headers: ifMatchHeaders, body: queuePatch, response: { 200: queueView } },
   }, async (req, reply) => {
-    const q = await updateQueue(db, req.params.id, optionalVersion(req.headers['if-match']), req.body);
+    const q = await updateQueue(db, req.params.id, ifMatchVersion(req.headers['if-match']), req.body);
     return reply.header('etag', etagOf(q.version)).send(q);
   });
 

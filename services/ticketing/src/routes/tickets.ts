@@ -6,7 +6,7 @@ import { addMessage, assignTicket, changeStatus, getTicket, listTickets, openTic
 import type { Db } from '../db.ts';
 import type { LifecyclePolicy } from '../domain/index.ts';
 import { assignInput, idParams, ifMatchHeaders, listQuery, messageInput, messageView, ratingInput, resolveInput, statusInput, ticketOpen, ticketView } from '../schemas.ts';
-import { etagOf, optionalVersion } from './etag.ts';
+import { etagOf, ifMatchVersion } from '@crm/service-kit';
 
 const agents = { roles: ['agent'] } as const;
 type Req = { principal: { sub: string; roles: readonly string[] }; id: string };
@@ -48,7 +48,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ db: Db; lifecycle: LifecycleP
     config: { auth: agents },
     schema: { tags: t, summary: 'Assign or reassign: a named agent, or the queue rule (round_robin | least_loaded)', params: idParams, headers: ifMatchHeaders, body: assignInput, response: { 200: ticketView } },
   }, async (req, reply) => {
-    const view = await assignTicket(db, req.params.id, req.body, actor(req), optionalVersion(req.headers['if-match']));
+    const view = await assignTicket(db, req.params.id, req.body, actor(req), ifMatchVersion(req.headers['if-match']));
     return reply.header('etag', etagOf(view.version)).send(view);
   });
 
@@ -68,7 +68,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ db: Db; lifecycle: LifecycleP
       schema: { tags: t, summary, params: idParams, headers: ifMatchHeaders, body: body.optional(), response: { 200: ticketView } },
     }, async (req, reply) => {
       const resolutionCode = (req.body as { resolutionCode?: string } | undefined)?.resolutionCode;
-      const view = await changeStatus(db, req.params.id, to, actor(req), { expectedVersion: optionalVersion(req.headers['if-match']), resolutionCode, lifecycle, ...(to === 'open' ? { onlyFrom: ['resolved' as const] } : {}) });
+      const view = await changeStatus(db, req.params.id, to, actor(req), { expectedVersion: ifMatchVersion(req.headers['if-match']), resolutionCode, lifecycle, ...(to === 'open' ? { onlyFrom: ['resolved' as const] } : {}) });
       return reply.header('etag', etagOf(view.version)).send(view);
     });
 
@@ -76,7 +76,7 @@ export const ticketRoutes: FastifyPluginAsyncZod<{ db: Db; lifecycle: LifecycleP
     config: { auth: agents },
     schema: { tags: t, summary: 'Change the status along the state machine (illegal transitions: 409)', params: idParams, headers: ifMatchHeaders, body: statusInput, response: { 200: ticketView } },
   }, async (req, reply) => {
-    const view = await changeStatus(db, req.params.id, req.body.status, actor(req), { expectedVersion: optionalVersion(req.headers['if-match']), lifecycle });
+    const view = await changeStatus(db, req.params.id, req.body.status, actor(req), { expectedVersion: ifMatchVersion(req.headers['if-match']), lifecycle });
     return reply.header('etag', etagOf(view.version)).send(view);
   });
   move('resolved', 'Resolve (asks the customer for a CSAT rating)', resolveInput);
