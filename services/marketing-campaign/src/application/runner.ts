@@ -29,6 +29,8 @@ export interface RunnerDeps {
   delivery: Delivery;
   logger: Logger;
   clock?: () => Date;
+  /** Members processed at the same time (default 4). */
+  concurrency?: number;
 }
 
 export interface RunOutcome {
@@ -153,27 +155,50 @@ export async function runCampaign(deps: RunnerDeps, campaignId: string, opts: { 
       select: { customerId: true, status: true, retryAt: true },
     });
     const byCustomer = new Map(done.map((d) => [d.customerId, d]));
-    for (const { customerId } of members) {
-      const now = clock();
-      const prior = byCustomer.get(customerId);
-      if (prior && !(prior.status === 'skipped' && prior.retryAt)) continue;
-      if (prior?.retryAt && prior.retryAt > now) {
-        retryAt = retryAt && retryAt < prior.retryAt ? retryAt : prior.retryAt;
-        continue;
+    // A few members at a time: delivery latency overlaps, and the per-row claim keeps it exact.
+    const queue = [...members];
+    let limitHit = false;
+    let inFlightSends = 0;
+    const campaign = c;
+    const worker = async () => {
+      for (let next = queue.shift(); next && !limitHit; next = queue.shift()) {
+        const { customerId } = next;
+        const now = clock();
+        const prior = byCustomer.get(customerId);
+        if (prior && !(prior.status === 'skipped' && prior.retryAt)) continue;
+        if (prior?.retryAt && prior.retryAt > now) {
+          retryAt = retryAt && retryAt < prior.retryAt ? retryAt : prior.retryAt;
+          continue;
+        }
+        // reserve a send slot first so that a limit (a sender told to stop after N) is exact
+        if (opts.stopAfterSends !== undefined) {
+          const limit = opts.stopAfterSends;
+          while (out.sent < limit && out.sent + inFlightSends >= limit) await new Promise((r) => setTimeout(r, 5));
+          if (out.sent >= limit) {
+            limitHit = true;
+            break;
+          }
+        }
+        inFlightSends++;
+        try {
+          const claim = await claimMember(deps, campaign, customerId, now);
+          if (claim.kind === 'skipped') {
+            out.skipped++;
+            if (claim.retryAt) retryAt = retryAt && retryAt < claim.retryAt ? retryAt : claim.retryAt;
+          } else if (claim.kind === 'holdout') out.holdout++;
+          else if (claim.kind === 'send') {
+            const arm = assignArm(campaign.id, customerId, campaign.experiment as Experiment);
+            const status = await recordOutcome(deps, campaign, claim, arm.arm === 'variant' ? arm.variantId : 'holdout');
+            if (status === 'failed') out.failed++;
+            else out.sent++;
+          }
+        } finally {
+          inFlightSends--;
+        }
       }
-      const claim = await claimMember(deps, c, customerId, now);
-      if (claim.kind === 'skipped') {
-        out.skipped++;
-        if (claim.retryAt) retryAt = retryAt && retryAt < claim.retryAt ? retryAt : claim.retryAt;
-      } else if (claim.kind === 'holdout') out.holdout++;
-      else if (claim.kind === 'send') {
-        const variantId = assignArm(c.id, customerId, c.experiment as Experiment);
-        const status = await recordOutcome(deps, c, claim, variantId.arm === 'variant' ? variantId.variantId : 'holdout');
-        if (status === 'failed') out.failed++;
-        else out.sent++;
-        if (opts.stopAfterSends !== undefined && out.sent >= opts.stopAfterSends) return { ...out, stoppedBy: 'limit' };
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 4) }, worker));
+    if (limitHit || (opts.stopAfterSends !== undefined && out.sent >= opts.stopAfterSends)) return { ...out, stoppedBy: 'limit' };
   }
   out.finished = true;
   await finishRun(deps, campaignId, retryAt, clock());
