@@ -42,7 +42,7 @@ async function produce(topic: string, events: number, customers: number) {
       const id = newId('evt');
       const envelope = isPurchase
         ? { specversion: '1.0', id, source: '/crm/interaction', type: 'crm.purchase.recorded.v1', time: occurredAt, subject: customerId, datacontenttype: 'application/json',
-            data: { purchaseId: newId('pur'), orderId: `bench-${j}`, customerId, amount: `${(j % 9000) / 100 + 1}`, currency: 'EUR', occurredAt, channel: 'web', lineCount: 1, source: 'import' } }
+            data: { purchaseId: newId('pur'), orderId: `bench-${j}`, customerId, amount: `${1 + Math.floor((j % 9000) / 100)}.${String(j % 100).padStart(2, '0')}`, currency: 'EUR', occurredAt, channel: 'web', lineCount: 1, source: 'import' } }
         : { specversion: '1.0', id, source: '/crm/interaction', type: 'crm.interaction.recorded.v1', time: occurredAt, subject: customerId, datacontenttype: 'application/json',
             data: { interactionId: newId('int'), customerId, channel: channels[j % 4], direction: 'inbound', kind: 'call', occurredAt } };
       messages.push({ key: customerId, value: JSON.stringify(envelope), headers: { 'content-type': 'application/cloudevents+json', ce_id: id, ce_type: envelope.type } });
@@ -87,8 +87,13 @@ const concurrency = Number(process.env.PROJECTION_CONCURRENCY ?? 3);
 const projector = new Projector({ db, kafka, logger, topics, groupPrefix: `bench-replay-${suffix}`, concurrency });
 
 let peakRss = process.memoryUsage().rss;
+let peakHeap = process.memoryUsage().heapUsed;
 const rssAtStart = peakRss;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  peakRss = Math.max(peakRss, m.rss);
+  peakHeap = Math.max(peakHeap, m.heapUsed);
+}, 50);
 const targets = (await admin.fetchTopicOffsets(topics.interaction)).map((p) => ({ partition: p.partition, high: Number(p.high) }));
 const t0 = Date.now();
 await projector.start();
@@ -100,7 +105,7 @@ for (;;) {
   if (targets.every((t) => Number(committed.find((c) => c.partition === t.partition)?.offset ?? -1) >= t.high)) break;
   if (Date.now() - lastPrint > 2000) {
     lastPrint = Date.now();
-    process.stderr.write(`  replayed ${done} / ${EVENTS} (${Math.round(done / ((Date.now() - t0) / 1000))} events/s, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB)\n`);
+    process.stderr.write(`  replayed ${done} / ${EVENTS} (${Math.round(done / ((Date.now() - t0) / 1000))} events/s, rss ${Math.round(process.memoryUsage().rss / 1048576)} MB, heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MB)\n`);
   }
   await new Promise((r) => setTimeout(r, 100));
 }
@@ -119,6 +124,7 @@ const result = {
   seconds: Number(seconds.toFixed(1)),
   eventsPerSecond: Math.round(EVENTS / seconds),
   peakRssMB: Math.round(peakRss / 1048576),
+  peakHeapUsedMB: Math.round(peakHeap / 1048576),
   rssAtStartMB: Math.round(rssAtStart / 1048576),
   concurrency,
   projected: counts,

@@ -15,109 +15,124 @@ export function utcDay(timestamp: string): string {
   return new Date(timestamp).toISOString().slice(0, 10);
 }
 
-interface DayAgg { c: string; d: string; n: number; a: Decimal }
-interface CustAgg { c: string; n: number; a: Decimal; first: string; last: string; cur: string | null }
+interface DayAgg { c: string; d: string; n: number; a: Decimal; r: Decimal }
+interface CustAgg {
+  c: string; n: number; a: Decimal; r: Decimal; first: string | null; last: string | null; cur: string | null;
+  ic: number; ilast: string | null; ich: string | null;
+}
+interface ChannelAgg { c: string; ch: string; n: number; last: string }
 
-function aggregate(items: Item[]) {
+/**
+ * Writes purchases, refunds and interactions (given in log order per kind) with three multi-row upserts:
+ * purchase_day (purchases and refunds per customer and day), customer_channel, customer_360. Rows are
+ * aggregated per key first, so no statement touches a row twice. All writes are additive (sums, counts,
+ * least/greatest, last by time), hence independent of how a batch is cut.
+ */
+export async function projectHot(purchases: readonly Item[], refunds: readonly Item[], interactions: readonly Item[], tx: Sql): Promise<void> {
+  const zero = new Decimal(0);
   const days = new Map<string, DayAgg>();
   const customers = new Map<string, CustAgg>();
-  for (const { event } of items) {
+  const channels = new Map<string, ChannelAgg>();
+  const cust = (c: string) => {
+    let x = customers.get(c);
+    if (!x) {
+      x = { c, n: 0, a: zero, r: zero, first: null, last: null, cur: null, ic: 0, ilast: null, ich: null };
+      customers.set(c, x);
+    }
+    return x;
+  };
+  const day = (c: string, d: string) => {
+    const k = `${c}\u0000${d}`;
+    let x = days.get(k);
+    if (!x) {
+      x = { c, d, n: 0, a: zero, r: zero };
+      days.set(k, x);
+    }
+    return x;
+  };
+  for (const { event } of purchases) {
     const d = event.data as { customerId: string; amount: string; occurredAt: string; currency?: string };
-    const day = utcDay(d.occurredAt);
     const amount = new Decimal(d.amount);
-    const dk = `${d.customerId}\u0000${day}`;
-    const da = days.get(dk);
-    if (da) { da.n += 1; da.a = da.a.plus(amount); } else days.set(dk, { c: d.customerId, d: day, n: 1, a: amount });
-    const ca = customers.get(d.customerId);
-    if (ca) {
-      ca.n += 1;
-      ca.a = ca.a.plus(amount);
-      if (d.occurredAt < ca.first) ca.first = d.occurredAt;
-      if (d.occurredAt > ca.last) ca.last = d.occurredAt;
-      ca.cur = d.currency ?? ca.cur;
-    } else customers.set(d.customerId, { c: d.customerId, n: 1, a: amount, first: d.occurredAt, last: d.occurredAt, cur: d.currency ?? null });
+    const da = day(d.customerId, utcDay(d.occurredAt));
+    da.n += 1;
+    da.a = da.a.plus(amount);
+    const ca = cust(d.customerId);
+    ca.n += 1;
+    ca.a = ca.a.plus(amount);
+    if (ca.first === null || d.occurredAt < ca.first) ca.first = d.occurredAt;
+    if (ca.last === null || d.occurredAt > ca.last) ca.last = d.occurredAt;
+    ca.cur = d.currency ?? ca.cur;
   }
-  return { days: [...days.values()], customers: [...customers.values()] };
-}
-
-export async function projectPurchases(items: Item[], tx: Sql): Promise<void> {
-  const { days, customers } = aggregate(items);
-  await tx.$executeRawUnsafe(
-    `INSERT INTO purchase_day (customer_id, day, purchases, amount)
-     SELECT u.c, u.d::date, u.n, u.a::numeric FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS u(c, d, n, a)
-     WHERE ${NOT_ERASED}
-     ON CONFLICT (customer_id, day) DO UPDATE SET purchases = purchase_day.purchases + EXCLUDED.purchases,
-       amount = purchase_day.amount + EXCLUDED.amount`,
-    days.map((x) => x.c), days.map((x) => x.d), days.map((x) => x.n), days.map((x) => x.a.toString()),
-  );
-  await tx.$executeRawUnsafe(
-    `INSERT INTO customer_360 (customer_id, tags, purchase_count, revenue, currency, first_purchase_at, last_purchase_at)
-     SELECT u.c, '{}', u.n, u.a::numeric, u.cur, u.f::timestamptz, u.l::timestamptz
-     FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(c, n, a, cur, f, l)
-     WHERE ${NOT_ERASED}
-     ON CONFLICT (customer_id) DO UPDATE SET purchase_count = customer_360.purchase_count + EXCLUDED.purchase_count,
-       revenue = customer_360.revenue + EXCLUDED.revenue,
-       currency = COALESCE(EXCLUDED.currency, customer_360.currency),
-       first_purchase_at = LEAST(customer_360.first_purchase_at, EXCLUDED.first_purchase_at),
-       last_purchase_at = GREATEST(customer_360.last_purchase_at, EXCLUDED.last_purchase_at)`,
-    customers.map((x) => x.c), customers.map((x) => x.n), customers.map((x) => x.a.toString()),
-    customers.map((x) => x.cur), customers.map((x) => x.first), customers.map((x) => x.last),
-  );
-}
-
-/** Refunds reduce net revenue: refunds of the day on purchase_day, refunded on the 360. */
-export async function projectRefunds(items: Item[], tx: Sql): Promise<void> {
-  const { days, customers } = aggregate(items);
-  await tx.$executeRawUnsafe(
-    `INSERT INTO purchase_day (customer_id, day, purchases, amount, refunds)
-     SELECT u.c, u.d::date, 0, 0, u.a::numeric FROM unnest($1::text[], $2::text[], $3::text[]) AS u(c, d, a)
-     WHERE ${NOT_ERASED}
-     ON CONFLICT (customer_id, day) DO UPDATE SET refunds = purchase_day.refunds + EXCLUDED.refunds`,
-    days.map((x) => x.c), days.map((x) => x.d), days.map((x) => x.a.toString()),
-  );
-  await tx.$executeRawUnsafe(
-    `INSERT INTO customer_360 (customer_id, tags, refunded)
-     SELECT u.c, '{}', u.a::numeric FROM unnest($1::text[], $2::text[]) AS u(c, a)
-     WHERE ${NOT_ERASED}
-     ON CONFLICT (customer_id) DO UPDATE SET refunded = customer_360.refunded + EXCLUDED.refunded`,
-    customers.map((x) => x.c), customers.map((x) => x.a.toString()),
-  );
-}
-
-export async function projectInteractions(items: Item[], tx: Sql): Promise<void> {
-  const channels = new Map<string, { c: string; ch: string; n: number; last: string }>();
-  const customers = new Map<string, { c: string; n: number; last: string; ch: string }>();
-  for (const { event } of items) {
+  for (const { event } of refunds) {
+    const d = event.data as { customerId: string; amount: string; occurredAt: string };
+    const amount = new Decimal(d.amount);
+    const da = day(d.customerId, utcDay(d.occurredAt));
+    da.r = da.r.plus(amount);
+    const ca = cust(d.customerId);
+    ca.r = ca.r.plus(amount);
+  }
+  for (const { event } of interactions) {
     const d = event.data as { customerId: string; channel: string; occurredAt: string };
     const k = `${d.customerId}\u0000${d.channel}`;
-    const ca = channels.get(k);
-    if (ca) { ca.n += 1; if (d.occurredAt > ca.last) ca.last = d.occurredAt; } else channels.set(k, { c: d.customerId, ch: d.channel, n: 1, last: d.occurredAt });
-    const cu = customers.get(d.customerId);
-    if (cu) {
-      cu.n += 1;
-      if (d.occurredAt >= cu.last) { cu.last = d.occurredAt; cu.ch = d.channel; }
-    } else customers.set(d.customerId, { c: d.customerId, n: 1, last: d.occurredAt, ch: d.channel });
+    const ch = channels.get(k);
+    if (ch) {
+      ch.n += 1;
+      if (d.occurredAt > ch.last) ch.last = d.occurredAt;
+    } else channels.set(k, { c: d.customerId, ch: d.channel, n: 1, last: d.occurredAt });
+    const ca = cust(d.customerId);
+    ca.ic += 1;
+    if (ca.ilast === null || d.occurredAt >= ca.ilast) {
+      ca.ilast = d.occurredAt;
+      ca.ich = d.channel;
+    }
   }
-  const ch = [...channels.values()];
-  const cu = [...customers.values()];
-  await tx.$executeRawUnsafe(
-    `INSERT INTO customer_channel (customer_id, channel, interactions, last_at)
-     SELECT u.c, u.ch, u.n, u.l::timestamptz FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS u(c, ch, n, l)
-     WHERE ${NOT_ERASED}
-     ON CONFLICT (customer_id, channel) DO UPDATE SET interactions = customer_channel.interactions + EXCLUDED.interactions,
-       last_at = GREATEST(customer_channel.last_at, EXCLUDED.last_at)`,
-    ch.map((x) => x.c), ch.map((x) => x.ch), ch.map((x) => x.n), ch.map((x) => x.last),
-  );
-  await tx.$executeRawUnsafe(
-    `INSERT INTO customer_360 (customer_id, tags, interaction_count, last_contact_at, last_contact_channel)
-     SELECT u.c, '{}', u.n, u.l::timestamptz, u.ch FROM unnest($1::text[], $2::int[], $3::text[], $4::text[]) AS u(c, n, l, ch)
-     WHERE ${NOT_ERASED}
-     ON CONFLICT (customer_id) DO UPDATE SET interaction_count = customer_360.interaction_count + EXCLUDED.interaction_count,
-       last_contact_channel = CASE WHEN customer_360.last_contact_at IS NULL OR EXCLUDED.last_contact_at >= customer_360.last_contact_at
-         THEN EXCLUDED.last_contact_channel ELSE customer_360.last_contact_channel END,
-       last_contact_at = GREATEST(customer_360.last_contact_at, EXCLUDED.last_contact_at)`,
-    cu.map((x) => x.c), cu.map((x) => x.n), cu.map((x) => x.last), cu.map((x) => x.ch),
-  );
+  if (days.size > 0) {
+    const rows = [...days.values()];
+    await tx.$executeRawUnsafe(
+      `INSERT INTO purchase_day (customer_id, day, purchases, amount, refunds)
+       SELECT u.c, u.d::date, u.n, u.a::numeric, u.r::numeric FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[]) AS u(c, d, n, a, r)
+       WHERE ${NOT_ERASED}
+       ON CONFLICT (customer_id, day) DO UPDATE SET purchases = purchase_day.purchases + EXCLUDED.purchases,
+         amount = purchase_day.amount + EXCLUDED.amount, refunds = purchase_day.refunds + EXCLUDED.refunds`,
+      rows.map((x) => x.c), rows.map((x) => x.d), rows.map((x) => x.n), rows.map((x) => x.a.toString()), rows.map((x) => x.r.toString()),
+    );
+  }
+  if (channels.size > 0) {
+    const rows = [...channels.values()];
+    await tx.$executeRawUnsafe(
+      `INSERT INTO customer_channel (customer_id, channel, interactions, last_at)
+       SELECT u.c, u.ch, u.n, u.l::timestamptz FROM unnest($1::text[], $2::text[], $3::int[], $4::text[]) AS u(c, ch, n, l)
+       WHERE ${NOT_ERASED}
+       ON CONFLICT (customer_id, channel) DO UPDATE SET interactions = customer_channel.interactions + EXCLUDED.interactions,
+         last_at = GREATEST(customer_channel.last_at, EXCLUDED.last_at)`,
+      rows.map((x) => x.c), rows.map((x) => x.ch), rows.map((x) => x.n), rows.map((x) => x.last),
+    );
+  }
+  if (customers.size > 0) {
+    const rows = [...customers.values()];
+    await tx.$executeRawUnsafe(
+      `INSERT INTO customer_360 (customer_id, tags, purchase_count, revenue, refunded, currency, first_purchase_at, last_purchase_at,
+         interaction_count, last_contact_at, last_contact_channel)
+       SELECT u.c, '{}', u.n, u.a::numeric, u.r::numeric, u.cur, u.f::timestamptz, u.l::timestamptz, u.ic, u.il::timestamptz, u.ich
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[])
+         AS u(c, n, a, r, cur, f, l, ic, il, ich)
+       WHERE ${NOT_ERASED}
+       ON CONFLICT (customer_id) DO UPDATE SET purchase_count = customer_360.purchase_count + EXCLUDED.purchase_count,
+         revenue = customer_360.revenue + EXCLUDED.revenue,
+         refunded = customer_360.refunded + EXCLUDED.refunded,
+         currency = COALESCE(EXCLUDED.currency, customer_360.currency),
+         first_purchase_at = LEAST(customer_360.first_purchase_at, EXCLUDED.first_purchase_at),
+         last_purchase_at = GREATEST(customer_360.last_purchase_at, EXCLUDED.last_purchase_at),
+         interaction_count = customer_360.interaction_count + EXCLUDED.interaction_count,
+         last_contact_channel = CASE WHEN EXCLUDED.last_contact_at IS NOT NULL
+             AND (customer_360.last_contact_at IS NULL OR EXCLUDED.last_contact_at >= customer_360.last_contact_at)
+           THEN EXCLUDED.last_contact_channel ELSE customer_360.last_contact_channel END,
+         last_contact_at = GREATEST(customer_360.last_contact_at, EXCLUDED.last_contact_at)`,
+      rows.map((x) => x.c), rows.map((x) => x.n), rows.map((x) => x.a.toString()), rows.map((x) => x.r.toString()),
+      rows.map((x) => x.cur), rows.map((x) => x.first), rows.map((x) => x.last), rows.map((x) => x.ic), rows.map((x) => x.ilast),
+      rows.map((x) => x.ich),
+    );
+  }
 }
 
 /**
@@ -149,9 +164,7 @@ export async function flushPending(tx: Sql): Promise<void> {
   const p = pending.get(tx);
   if (!p) return;
   pending.delete(tx);
-  if (p.purchases.length > 0) await projectPurchases(p.purchases, tx);
-  if (p.refunds.length > 0) await projectRefunds(p.refunds, tx);
-  if (p.interactions.length > 0) await projectInteractions(p.interactions, tx);
+  await projectHot(p.purchases, p.refunds, p.interactions, tx);
 }
 
 /** Postgres types of the columns the per-event upserts write (parameters of INSERT ... SELECT need casts). */
