@@ -31,14 +31,26 @@ export type OutboxRelayOptions = {
   hooks?: { afterSend?: (ids: string[]) => void | Promise<void> };
 };
 
-type OutboxSelectRow = { id: string; topic: string; key: string | null; type: string; payload: string | null; headers: string };
+type OutboxSelectRow = { seq: string; id: string; topic: string; key: string | null; type: string; payload: string | null; headers: string };
 
-const SELECT_BATCH = `SELECT id, topic, key, type, payload::text AS payload, headers::text AS headers
-  FROM outbox_event WHERE published_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`;
-const MARK_PUBLISHED = `UPDATE outbox_event SET published_at = now(), attempts = attempts + 1 WHERE id = ANY($1::text[])`;
-const MARK_FAILED = `UPDATE outbox_event SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::text[])`;
-const TRY_LOCK = `SELECT pg_try_advisory_xact_lock(hashtext('crm.outbox_relay')) AS locked`;
+// The next unpublished rows in seq order after `$2` (the last row already sent in this transaction).
+// ORDER BY o.seq, not `seq`: a bare name would sort by the text alias ('10' < '9').
+// The partial index outbox_event_unpublished_idx serves this as an ordered index walk that stops after
+// `$1` rows. On a fresh or not yet analysed table the planner instead picks a bitmap scan of every
+// pending row plus a sort (measured: 370 ms per 2,000-row batch with 28,000 pending, a disk sort of 20 MB,
+// against 25 ms for the index walk), so the relay's transaction switches sorts and bitmap scans off for
+// itself (SET LOCAL, via set_config(..., true)).
+const PLAN_SETTINGS = `set_config('enable_sort', 'off', true) AS s, set_config('enable_bitmapscan', 'off', true) AS b`;
+const selectBatch = (lockRows: boolean) => `SELECT seq::text AS seq, id, topic, key, type, payload::text AS payload, headers::text AS headers
+  FROM outbox_event o WHERE published_at IS NULL AND o.seq > $2 ORDER BY o.seq LIMIT $1${lockRows ? ' FOR UPDATE SKIP LOCKED' : ''}`;
+// By primary key (bigint) rather than by the text ids: the same rows, a cheaper lookup.
+const MARK_PUBLISHED = `UPDATE outbox_event SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])`;
+const MARK_FAILED = `UPDATE outbox_event SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`;
+const TRY_LOCK = `SELECT pg_try_advisory_xact_lock(hashtext('crm.outbox_relay')) AS locked, ${PLAN_SETTINGS}`;
+const SETTINGS_ONLY = `SELECT true AS locked, ${PLAN_SETTINGS}`;
 const COUNT_PENDING = `SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL`;
+/** Batches sent per transaction before it commits (the marks become durable at the commit). */
+const MAX_BATCHES_PER_TX = 10;
 
 const pendingSources = new WeakMap<object, Set<OutboxRelay>>();
 
@@ -133,17 +145,17 @@ export class OutboxRelay {
   async drainOnce(): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.publishBatch();
-      total += n;
-      if (n < this.batchSize) return total;
+      const round = await this.publishRound();
+      total += round.published;
+      if (!round.more) return total;
     }
   }
 
   private async run(): Promise<void> {
     while (this.running) {
-      let full = false;
+      let more = false;
       try {
-        full = (await this.publishBatch()) === this.batchSize;
+        more = (await this.publishRound()).more;
         this.failures = 0;
       } catch (err) {
         this.failures += 1;
@@ -152,7 +164,7 @@ export class OutboxRelay {
         await this.sleep(delay);
         continue;
       }
-      if (!full) await this.sleep(this.pollIntervalMs);
+      if (!more) await this.sleep(this.pollIntervalMs);
     }
   }
 
@@ -189,39 +201,86 @@ export class OutboxRelay {
     return this.connecting;
   }
 
-  /** One transaction: lock a batch, send it, wait for acks, mark it. Returns the rows published. */
-  private async publishBatch(): Promise<number> {
+  /**
+   * One transaction, up to MAX_BATCHES_PER_TX batches, pipelined: while batch k is on its way to the
+   * broker, the database marks batch k-1 (acknowledged) and reads batch k+1. Only one send is in flight
+   * at a time (order per partition), and a batch is marked only after the broker acknowledged it. If a
+   * send fails, the marks of the batches before it are committed, the failed batch gets attempts and
+   * last_error, the rows read ahead are left alone, and the next round starts again from the oldest
+   * unmarked row. `more` says whether the outbox may hold more rows right now.
+   */
+  private async publishRound(): Promise<{ published: number; more: boolean }> {
     const producer = await this.getProducer();
-    let ids: string[] = [];
+    let failed: { seqs: string[]; err: unknown } | null = null;
+    let outcome: { published: OutboxSelectRow[]; more: boolean };
     try {
-      const published = await this.db.$transaction(
+      outcome = await this.db.$transaction(
         async (tx: Sql) => {
-          if (this.exclusive) {
-            const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(TRY_LOCK);
-            if (!lock?.locked) return [];
+          const [lock] = await tx.$queryRawUnsafe<{ locked: boolean }[]>(this.exclusive ? TRY_LOCK : SETTINGS_ONLY);
+          if (!lock?.locked) return { published: [], more: false };
+          // With the advisory lock no other relay reads these rows, so they need no row locks.
+          const select = selectBatch(!this.exclusive);
+          const read = (after: string) => tx.$queryRawUnsafe<OutboxSelectRow[]>(select, this.batchSize, after);
+          const published: OutboxSelectRow[] = [];
+          let rows = await read('0');
+          let acked: OutboxSelectRow[] | null = null;
+          for (let round = 1; rows.length > 0; round++) {
+            const full = rows.length === this.batchSize;
+            const readAhead = full && round < MAX_BATCHES_PER_TX;
+            const sending = producer.sendBatch({ topicMessages: this.toTopicMessages(rows), acks: -1 });
+            const previous = acked;
+            const database = (async () => {
+              if (previous) await this.mark(tx, previous);
+              return readAhead ? read(rows.at(-1)!.seq) : [];
+            })();
+            const [sent, next] = await Promise.allSettled([sending, database]);
+            if (next.status === 'rejected') throw next.reason; // database trouble: roll back, re-send later
+            if (previous) published.push(...previous);
+            if (sent.status === 'rejected') {
+              failed = { seqs: rows.map((r) => r.seq), err: sent.reason };
+              return { published, more: false };
+            }
+            try {
+              await this.hooks?.afterSend?.(rows.map((r) => r.id));
+            } catch (err) {
+              failed = { seqs: rows.map((r) => r.seq), err }; // a crash between the ack and the mark
+              return { published, more: false };
+            }
+            acked = rows;
+            if (!readAhead) {
+              await this.mark(tx, acked);
+              published.push(...acked);
+              return { published, more: full };
+            }
+            rows = next.value;
           }
-          const rows = await tx.$queryRawUnsafe<OutboxSelectRow[]>(SELECT_BATCH, this.batchSize);
-          if (rows.length === 0) return [];
-          ids = rows.map((r) => r.id);
-          await producer.sendBatch({ topicMessages: this.toTopicMessages(rows), acks: -1 });
-          await this.hooks?.afterSend?.(ids);
-          await tx.$executeRawUnsafe(MARK_PUBLISHED, ids);
-          return rows;
+          if (acked) {
+            await this.mark(tx, acked);
+            published.push(...acked);
+          }
+          return { published, more: false };
         },
         { maxWait: 10_000, timeout: 60_000 },
       );
-      for (const row of published) this.published.inc({ topic: row.topic });
-      return published.length;
     } catch (err) {
       this.errors.inc();
-      if (ids.length > 0) {
-        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        await this.db.$executeRawUnsafe(MARK_FAILED, ids, message.slice(0, 2000)).catch((markErr: unknown) => {
-          this.log.warn({ err: markErr }, 'could not record outbox failure');
-        });
-      }
       throw err;
     }
+    for (const row of outcome.published) this.published.inc({ topic: row.topic });
+    if (failed) {
+      const { seqs, err } = failed as { seqs: string[]; err: unknown };
+      this.errors.inc();
+      const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      await this.db.$executeRawUnsafe(MARK_FAILED, seqs, message.slice(0, 2000)).catch((markErr: unknown) => {
+        this.log.warn({ err: markErr }, 'could not record outbox failure');
+      });
+      throw err;
+    }
+    return { published: outcome.published.length, more: outcome.more };
+  }
+
+  private async mark(tx: Sql, rows: OutboxSelectRow[]): Promise<void> {
+    await tx.$executeRawUnsafe(MARK_PUBLISHED, rows.map((r) => r.seq));
   }
 
   private toTopicMessages(rows: OutboxSelectRow[]): TopicMessages[] {

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { Registry } from 'prom-client';
+import { newId } from '@crm/contracts';
 import { createConsumer } from '../src/consumer.ts';
 import { enqueue, enqueueTombstone } from '../src/outbox.ts';
 import { OutboxRelay } from '../src/relay.ts';
@@ -105,5 +106,50 @@ describe('outbox relay', () => {
     expect(message?.headers?.['ce_id']?.toString()).toBe(event.id);
     expect(tombstone?.key?.toString()).toBe(event.subject);
     expect(tombstone?.value).toBeNull();
+  });
+
+  it('keeps outbox order across many batches of one transaction (seq crosses 9 → 10 → 100) for one key', async () => {
+    const topic = await uniqueTopic(kafka, 'test.eventbus', 1);
+    created.push(topic);
+    const db = database.db;
+    await db.$executeRawUnsafe('UPDATE outbox_event SET published_at = now() WHERE published_at IS NULL');
+    const customer = newId('cus');
+    const events = Array.from({ length: 120 }, () => registered(customer));
+    for (let i = 0; i < events.length; i += 7) await db.$transaction((tx) => enqueue(tx, events.slice(i, i + 7)));
+    // batchSize 4: 30 batches, i.e. several pipelined rounds of up to 10 batches each.
+    const relay = new OutboxRelay({ db, kafka, logger, topicFor: () => topic, batchSize: 4 });
+    expect(await relay.drainOnce()).toBe(120);
+    await relay.stop();
+    const messages = await collectMessages(kafka, topic, 120);
+    expect(messages.map((m) => m.headers?.['ce_id']?.toString())).toEqual(events.map((e) => e.id));
+  });
+
+  it('a failure in the middle of a pipelined round keeps the acknowledged batches marked and restarts from the oldest unmarked row', async () => {
+    const topic = await uniqueTopic(kafka, 'test.eventbus', 1);
+    created.push(topic);
+    const db = database.db;
+    await db.$executeRawUnsafe('UPDATE outbox_event SET published_at = now() WHERE published_at IS NULL');
+    const events = Array.from({ length: 20 }, () => registered());
+    await db.$transaction((tx) => enqueue(tx, events));
+    let sends = 0;
+    const failing = new OutboxRelay({
+      db, kafka, logger, topicFor: () => topic, batchSize: 4,
+      hooks: { afterSend: () => { if (++sends === 3) throw new Error('lost after the third ack'); } },
+    });
+    await expect(failing.drainOnce()).rejects.toThrow('lost after the third ack');
+    await failing.stop();
+    const rows = await db.$queryRawUnsafe<OutboxRow[]>(
+      `SELECT id, published_at, attempts, last_error FROM outbox_event WHERE id = ANY($1::text[]) ORDER BY seq`, events.map((e) => e.id));
+    expect(rows.map((r) => r.published_at !== null)).toEqual([...Array(8).fill(true), ...Array(12).fill(false)]);
+    expect(rows.map((r) => r.attempts)).toEqual([...Array(12).fill(1), ...Array(8).fill(0)]);
+    expect(rows[8]?.last_error).toContain('lost after the third ack');
+
+    const relay = new OutboxRelay({ db, kafka, logger, topicFor: () => topic, batchSize: 4 });
+    expect(await relay.drainOnce()).toBe(12);
+    await relay.stop();
+    // 8 + 4 (the failed batch, acknowledged) + 12: in order, the failed batch's events twice.
+    const messages = await collectMessages(kafka, topic, 24);
+    const ids = events.map((e) => e.id);
+    expect(messages.map((m) => m.headers?.['ce_id']?.toString())).toEqual([...ids.slice(0, 12), ...ids.slice(8)]);
   });
 });
