@@ -197,3 +197,53 @@ describe('scheduler and frequency cap', () => {
     expect(c2.nextRunAt!.getTime()).toBe(skip.retryAt!.getTime());
   });
 });
+
+describe('direct mail and merges', () => {
+  it('a direct-mail campaign becomes the print-house CSV with the postal address', async () => {
+    const id = await customer();
+    await svc.publish([
+      ev(customerProfile, id, {
+        customerId: id, kind: 'person', version: 2, displayName: 'Wim de Post', givenName: 'Wim',
+        emails: [], phones: [], postalAddresses: [{ lines: ['Keizersgracht 1'], postalCode: '1015 CJ', city: 'Amsterdam', country: 'NL', primary: true, verified: true }],
+        country: 'NL', timeZone: 'Europe/Amsterdam', lifecycleStage: 'active', tags: [], externalIds: [], updatedAt: iso(),
+      }),
+      ev(customerConsentChanged, id, { customerId: id, channel: 'direct_mail', purpose: 'marketing', granted: true, source: 'web_form', effectiveAt: iso() }),
+    ]);
+    await until(async () => (await svc.db.customerFacts.findUnique({ where: { customerId: id } }))?.postalAddress, 30_000, 'address');
+    await until(async () => ((await svc.db.customerFacts.findUnique({ where: { customerId: id } }))?.consent as { channel: string }[]).some((c) => c.channel === 'direct_mail'), 30_000, 'consent');
+    const marketer = bearer(svc.token('marketer'));
+    const seg = (await svc.app.inject({ method: 'POST', url: '/v1/segments', headers: marketer, payload: { name: 'post', kind: 'static' } })).json();
+    await svc.app.inject({ method: 'POST', url: `/v1/segments/${seg.id}/members/import`, headers: { ...marketer, 'content-type': 'text/csv' }, payload: `customerId\n${id}\n` });
+    const c = (await svc.app.inject({
+      method: 'POST', url: '/v1/campaigns', headers: marketer,
+      payload: { name: 'catalogue', segmentId: seg.id, channel: 'direct_mail', templates: [{ key: 'p', format: 'text', body: 'Dear {{firstName}}' }], experiment: { variants: [{ id: 'p', weight: 100, templateId: 'p' }] }, schedule: { kind: 'now' } },
+    })).json();
+    await svc.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/schedule`, headers: marketer });
+    await svc.app.inject({ method: 'POST', url: `/v1/campaigns/${c.id}/start`, headers: marketer });
+    expect((await runCampaign({ db: svc.db, delivery: svc.delivery, logger: svc.logger }, c.id)).sent).toBe(1);
+    const csv = await svc.app.inject({ method: 'GET', url: `/v1/campaigns/${c.id}/print-export.csv`, headers: marketer });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(id);
+    expect(lines[1]).toContain('Keizersgracht 1');
+    expect(lines[1]).toContain('Amsterdam');
+  });
+
+  it('a merge folds the merged customer into the survivor and removes its personal data', async () => {
+    const { customerMerged } = await import('@crm/contracts');
+    const survivor = await customer();
+    const merged = await customer();
+    await svc.publish([ev(purchaseRecorded, merged, { purchaseId: newId('pur'), orderId: 'o-m', customerId: merged, amount: '12.00', currency: 'EUR', occurredAt: iso(), channel: 'web', lineCount: 1, source: 'api' })]);
+    await until(async () => (await svc.db.customerFacts.findUnique({ where: { customerId: merged } }))?.purchaseCount === 1, 30_000, 'purchase');
+    await svc.publish([ev(customerMerged, merged, { survivorId: survivor, mergedId: merged })]);
+    const gone = await until(async () => {
+      const r = await svc.db.customerFacts.findUnique({ where: { customerId: merged } });
+      return r?.mergedInto ? r : null;
+    }, 30_000, 'merge');
+    expect(gone).toMatchObject({ mergedInto: survivor, email: null, givenName: null });
+    expect((await svc.db.customerFacts.findUniqueOrThrow({ where: { customerId: survivor } })).purchaseCount).toBe(1);
+    expect(await svc.db.journeyInstance.count({ where: { customerId: merged, status: { in: ['active', 'waiting'] } } })).toBe(0);
+  });
+});
