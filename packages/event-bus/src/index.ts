@@ -1,5 +1,5 @@
 export { createKafka, patchKafkaJsNegativeTimeout, pinoLogCreator, type CreateKafkaOptions } from './kafka.ts';
-export { enqueue, enqueueTombstone, TOMBSTONE_TYPE, type EnqueueOptions } from './outbox.ts';
+export { enqueue, enqueueTombstone, OUTBOX_CHANNEL, TOMBSTONE_TYPE, type EnqueueOptions } from './outbox.ts';
 export { OutboxRelay, type OutboxRelayOptions } from './relay.ts';
 export {
   createConsumer,

@@ -6,6 +6,12 @@ import type { Sql } from './sql.ts';
 export type EnqueueOptions = {
   /** Kafka key; defaults to the event's subject. `null` publishes without a key. */
   key?: string | null;
+  /**
+   * Send NOTIFY crm_outbox with the rows (delivered at commit) so a listening relay publishes at once.
+   * Default true. Postgres serialises the commits of notifying transactions, so a writer that commits
+   * many thousands of tiny transactions a second and does not need the wake-up may turn it off.
+   */
+  notify?: boolean;
 };
 
 // One statement per call: the rows travel as a single JSON array parameter and are expanded server-side
@@ -17,6 +23,18 @@ const INSERT_ROWS = `INSERT INTO outbox_event (id, topic, key, type, payload, he
   SELECT id, topic, key, type, payload, headers
   FROM jsonb_to_recordset($1::jsonb) AS r(ord int, id text, topic text, key text, type text, payload jsonb, headers jsonb)
   ORDER BY ord`;
+// The same, plus NOTIFY on OUTBOX_CHANNEL in the same statement (no extra round trip). Postgres delivers
+// the notification only when the caller's transaction commits (never for a rollback) and folds repeats
+// within one transaction, so a relay that LISTENs (OutboxRelay's `listen` option) wakes right after the
+// commit instead of at its next poll.
+const INSERT_ROWS_NOTIFY = `WITH wake AS MATERIALIZED (SELECT pg_notify('crm_outbox', '') AS w)
+  INSERT INTO outbox_event (id, topic, key, type, payload, headers)
+  SELECT id, topic, key, type, payload, headers
+  FROM wake, jsonb_to_recordset($1::jsonb) AS r(ord int, id text, topic text, key text, type text, payload jsonb, headers jsonb)
+  ORDER BY ord`;
+
+/** Channel of the NOTIFY sent with every enqueue (the relay LISTENs on it). */
+export const OUTBOX_CHANNEL = 'crm_outbox';
 
 /** A row as a JSON object text; `payload` and `headers` are JSON texts already, embedded as they are. */
 type OutboxRow = { id: string; topic: string; key: string | null; type: string; payload: string | null; headers: string };
@@ -31,18 +49,18 @@ export async function enqueue(tx: Sql, events: CloudEvent | CloudEvent[], opts: 
     const key = opts.key === undefined ? message.key : opts.key;
     return { id: event.id, topic: definition.topic, key, type: event.type, payload: message.value, headers: JSON.stringify(message.headers) };
   });
-  await insertRows(tx, rows);
+  await insertRows(tx, rows, opts.notify ?? true);
 }
 
 /** Writes a tombstone (null value) for `key` on a compacted topic, e.g. when a customer is erased. */
 export async function enqueueTombstone(tx: Sql, topic: string, key: string): Promise<void> {
-  await insertRows(tx, [{ id: `tomb_${randomUUID()}`, topic, key, type: TOMBSTONE_TYPE, payload: null, headers: '{}' }]);
+  await insertRows(tx, [{ id: `tomb_${randomUUID()}`, topic, key, type: TOMBSTONE_TYPE, payload: null, headers: '{}' }], true);
 }
 
 /** Type recorded on tombstone rows (they carry no CloudEvent). */
 export const TOMBSTONE_TYPE = 'tombstone';
 
-async function insertRows(tx: Sql, rows: OutboxRow[]): Promise<void> {
+async function insertRows(tx: Sql, rows: OutboxRow[], notify: boolean): Promise<void> {
   if (rows.length === 0) return;
   // `ord` keeps the events' order in `seq` (the relay publishes in seq order).
   const json = rows
@@ -52,5 +70,5 @@ async function insertRows(tx: Sql, rows: OutboxRow[]): Promise<void> {
         `"type":${JSON.stringify(r.type)},"payload":${r.payload ?? 'null'},"headers":${r.headers}}`,
     )
     .join(',');
-  await tx.$executeRawUnsafe(INSERT_ROWS, `[${json}]`);
+  await tx.$executeRawUnsafe(notify ? INSERT_ROWS_NOTIFY : INSERT_ROWS, `[${json}]`);
 }

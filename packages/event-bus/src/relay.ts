@@ -3,9 +3,11 @@
 // that locked it, so a crash anywhere before the commit leaves the row to be published again
 // (at-least-once; consumers dedupe by event id).
 import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { counter, gauge } from './metrics.ts';
+import { OUTBOX_CHANNEL } from './outbox.ts';
 import type { Sql, TransactionalSql } from './sql.ts';
 
 export type OutboxRelayOptions = {
@@ -27,6 +29,13 @@ export type OutboxRelayOptions = {
    * publishes at a time (two replicas with SKIP LOCKED alone could reorder one key's events). Default true.
    */
   exclusive?: boolean;
+  /**
+   * LISTEN for enqueue's NOTIFY on a dedicated connection to this database (a Prisma client cannot
+   * LISTEN), so the relay wakes as soon as an outbox transaction commits, in any process; polling stays
+   * as the fallback (and while the listener reconnects). Without it, latency is bounded by pollIntervalMs
+   * (or by calls to notify() in this process).
+   */
+  listen?: { connectionString: string };
   /** Test seam: runs after the broker acknowledged a batch and before the rows are marked published. */
   hooks?: { afterSend?: (ids: string[]) => void | Promise<void> };
 };
@@ -73,6 +82,11 @@ export class OutboxRelay {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private failures = 0;
+  private readonly listenUrl: string | undefined;
+  private listener: pg.Client | null = null;
+  private listenRetry: ReturnType<typeof setTimeout> | null = null;
+  /** A wake-up arrived while a round was running: run another round instead of sleeping. */
+  private woken = false;
 
   constructor(opts: OutboxRelayOptions) {
     this.db = opts.db;
@@ -84,6 +98,7 @@ export class OutboxRelay {
     this.exclusive = opts.exclusive ?? true;
     this.topicFor = opts.topicFor;
     this.hooks = opts.hooks;
+    this.listenUrl = opts.listen?.connectionString;
     this.published = counter(opts.registry, {
       name: 'crm_outbox_published_total',
       help: 'Outbox rows published to Kafka',
@@ -121,17 +136,24 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
+    if (this.listenUrl) void this.listen(this.listenUrl);
     this.loop = this.run();
   }
 
   /** Wakes an idle relay now (call after committing outbox rows for lower latency). Optional. */
   notify(): void {
+    this.woken = true;
     this.wake?.();
   }
 
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();
+    if (this.listenRetry) clearTimeout(this.listenRetry);
+    this.listenRetry = null;
+    const listener = this.listener;
+    this.listener = null;
+    await listener?.end().catch(() => {});
     await this.loop;
     this.loop = null;
     this.pendingRelays.delete(this);
@@ -151,9 +173,41 @@ export class OutboxRelay {
     }
   }
 
+  /** Keeps one LISTEN connection open while running; on error reconnects after a second. */
+  private async listen(url: string): Promise<void> {
+    const client = new pg.Client({ connectionString: url, application_name: 'crm-outbox-relay-listen' });
+    const retry = (err: unknown) => {
+      if (this.listener === client) this.listener = null;
+      client.removeAllListeners('notification');
+      void client.end().catch(() => {});
+      if (!this.running) return;
+      this.log.warn({ err }, 'outbox LISTEN connection lost; polling until it is back');
+      this.listenRetry ??= setTimeout(() => {
+        this.listenRetry = null;
+        if (this.running) void this.listen(url);
+      }, 1_000);
+    };
+    client.on('error', retry);
+    client.on('notification', () => this.notify());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    } catch (err) {
+      retry(err);
+      return;
+    }
+    if (!this.running) {
+      await client.end().catch(() => {});
+      return;
+    }
+    this.listener = client;
+    this.notify(); // rows committed while we were not listening
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       let more = false;
+      this.woken = false;
       try {
         more = (await this.publishRound()).more;
         this.failures = 0;
@@ -164,7 +218,7 @@ export class OutboxRelay {
         await this.sleep(delay);
         continue;
       }
-      if (!more) await this.sleep(this.pollIntervalMs);
+      if (!more && !this.woken) await this.sleep(this.pollIntervalMs);
     }
   }
 

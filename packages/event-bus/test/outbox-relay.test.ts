@@ -152,4 +152,22 @@ describe('outbox relay', () => {
     const ids = events.map((e) => e.id);
     expect(messages.map((m) => m.headers?.['ce_id']?.toString())).toEqual([...ids.slice(0, 12), ...ids.slice(8)]);
   });
+
+  it('with `listen`, an idle relay wakes on the NOTIFY of a committed enqueue (no poll within the test)', async () => {
+    const topic = await uniqueTopic(kafka, 'test.eventbus', 1);
+    created.push(topic);
+    const db = database.db;
+    await db.$executeRawUnsafe('UPDATE outbox_event SET published_at = now() WHERE published_at IS NULL');
+    const relay = new OutboxRelay({ db, kafka, logger, topicFor: () => topic, pollIntervalMs: 600_000, listen: { connectionString: database.url } });
+    relay.start();
+    await new Promise((r) => setTimeout(r, 1_500)); // the startup round ran; the relay now sleeps for 10 minutes
+    // A rolled-back enqueue notifies nobody and publishes nothing; a committed one wakes the relay.
+    await expect(db.$transaction(async (tx) => { await enqueue(tx, registered()); throw new Error('rollback'); })).rejects.toThrow('rollback');
+    const event = registered();
+    await db.$transaction((tx) => enqueue(tx, event));
+    await waitFor(async () => (await relay.pendingCount()) === 0, 5_000, 'relay woken by NOTIFY');
+    await relay.stop();
+    const [message] = await collectMessages(kafka, topic, 1);
+    expect(message?.headers?.['ce_id']?.toString()).toBe(event.id);
+  });
 });
