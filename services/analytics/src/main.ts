@@ -18,11 +18,19 @@ const admin = kafka.admin();
 await admin.connect();
 
 const settings = { horizonMonths: config.CLV_HORIZON_MONTHS, monthlyDiscountRate: config.CLV_MONTHLY_DISCOUNT_RATE, defaultCurrency: config.DEFAULT_CURRENCY };
-const scheduler = new ValueScheduler((asOf) => recomputeValues(db, settings, { logger, ...(asOf ? { asOf } : {}) }), config.RECOMPUTE_INTERVAL_MS, logger);
+// The scheduler asks the projector whether a rebuild is replaying (values wait for the full replay).
+const ref: { projector?: Projector } = {};
+const scheduler = new ValueScheduler(
+  (asOf) => recomputeValues(db, settings, { logger, ...(asOf ? { asOf } : {}) }),
+  config.RECOMPUTE_INTERVAL_MS,
+  logger,
+  () => ref.projector?.isReplaying() ?? false,
+);
 const projector = new Projector({
   db, kafka, logger, topics: defaultProjectionTopics, groupPrefix: config.PROJECTION_GROUP,
   concurrency: config.PROJECTION_CONCURRENCY, afterRebuild: () => scheduler.run(),
 });
+ref.projector = projector;
 const app = buildApp({
   db,
   jwtSecret: config.JWT_SECRET,

@@ -44,6 +44,7 @@ export class Projector {
   private groupId: string | null = null;
   private status: RebuildStatus = { state: 'idle', groupId: null, replayed: 0, total: null, eventsPerSecond: null, startedAt: null, finishedAt: null };
   private counting = false;
+  private replaying = false;
   private running: Promise<void> | null = null;
 
   constructor(private readonly o: ProjectorOptions) {}
@@ -73,6 +74,11 @@ export class Projector {
 
   lag() {
     return this.consumer?.lag() ?? [];
+  }
+
+  /** True between the truncate and the end of the replay: projections are partial, values must wait. */
+  isReplaying(): boolean {
+    return this.replaying;
   }
 
   rebuildStatus(): RebuildStatus {
@@ -141,6 +147,7 @@ export class Projector {
         }
       }
       const oldGroup = this.groupId ?? (await this.currentGroup());
+      this.replaying = true;
       const newGroup = `${this.o.groupPrefix}.r${Date.now()}`;
       await db.$transaction(async (tx) => {
         await tx.$executeRawUnsafe(`TRUNCATE ${[...PROJECTION_TABLES, ...VALUE_TABLES].join(', ')}`);
@@ -174,6 +181,7 @@ export class Projector {
         await new Promise((r) => setTimeout(r, 200));
       }
       this.counting = false;
+      this.replaying = false;
       log.info({ replayed: this.status.replayed, total, seconds: (Date.now() - t0) / 1000, eventsPerSecond: this.status.eventsPerSecond }, 'rebuild: replay done');
       await this.o.afterRebuild?.();
       if (oldGroup !== newGroup) await admin.deleteGroups([oldGroup]).catch(() => {});
@@ -181,6 +189,7 @@ export class Projector {
       log.info('rebuild: done');
     } finally {
       this.counting = false;
+      this.replaying = false;
       await admin.disconnect();
     }
   }

@@ -38,8 +38,10 @@ export async function startAnalytics(options: { topics?: ProjectionTopics; parti
   await createTopics(brokers, [...names, ...names.map((n) => `${n}.dlq`)], options.partitions ?? 3);
   const db = createPrisma(database.url);
   const groupPrefix = `analytics-test-${randomBytes(4).toString('hex')}`;
-  const scheduler = new ValueScheduler((asOf) => recomputeValues(db, settings, { logger, ...(asOf ? { asOf } : {}) }), 0, logger);
+  const ref: { projector?: Projector } = {};
+  const scheduler = new ValueScheduler((asOf) => recomputeValues(db, settings, { logger, ...(asOf ? { asOf } : {}) }), 0, logger, () => ref.projector?.isReplaying() ?? false);
   const projector = new Projector({ db, kafka, logger, topics, groupPrefix, concurrency: 3, afterRebuild: () => scheduler.run() });
+  ref.projector = projector;
   const app = buildApp({ db, jwtSecret: JWT_SECRET, projector, recompute: (asOf) => scheduler.run(asOf), logger });
   await app.ready();
   if (options.start !== false) await projector.start();
@@ -97,6 +99,10 @@ export async function startAnalytics(options: { topics?: ProjectionTopics; parti
       await app.close();
       await db.$disconnect();
       await database.drop();
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [...names, ...names.map((n) => `${n}.dlq`)] }).catch(() => {});
+      await admin.disconnect();
     },
   };
 }
