@@ -69,9 +69,19 @@ export async function patchFacts(
 
 type DynamicSegment = { id: string; rule: Rule };
 
-export async function dynamicSegments(tx: Tx): Promise<DynamicSegment[]> {
-  const rows = await tx.segment.findMany({ where: { kind: 'dynamic', deletedAt: null }, select: { id: true, rule: true } });
-  return rows.map((r) => ({ id: r.id, rule: RuleSchema.parse(r.rule) }));
+// Read once per transaction: a consumer batch applies many events in one transaction, and no segment is
+// created or changed inside a consumer transaction (HTTP changes recompute their own segment directly).
+const segmentsOfTx = new WeakMap<object, Promise<DynamicSegment[]>>();
+
+export function dynamicSegments(tx: Tx): Promise<DynamicSegment[]> {
+  let cached = segmentsOfTx.get(tx);
+  if (!cached) {
+    cached = tx.segment
+      .findMany({ where: { kind: 'dynamic', deletedAt: null }, select: { id: true, rule: true } })
+      .then((rows) => rows.map((r) => ({ id: r.id, rule: RuleSchema.parse(r.rule) })));
+    segmentsOfTx.set(tx, cached);
+  }
+  return cached;
 }
 
 /** Re-evaluate every dynamic segment for these customers; insert/delete memberships and publish changes. */

@@ -10,6 +10,7 @@ import {
   builtInJourneys,
   JourneyDefinitionSchema,
   JourneyInstanceSchema,
+  matchesTrigger,
   render,
   start,
   type AdvanceResult,
@@ -45,9 +46,15 @@ export async function syncJourneyDefinitions(db: Db): Promise<void> {
   }
 }
 
-async function definitions(tx: Tx): Promise<JourneyDefinition[]> {
-  const rows = await tx.journeyDefinition.findMany({ where: { active: true } });
-  return rows.map((r) => JourneyDefinitionSchema.parse(r.definition));
+const definitionsOfTx = new WeakMap<object, Promise<JourneyDefinition[]>>();
+/** Active definitions, read once per transaction (a consumer batch is one transaction). */
+function definitions(tx: Tx): Promise<JourneyDefinition[]> {
+  let cached = definitionsOfTx.get(tx);
+  if (!cached) {
+    cached = tx.journeyDefinition.findMany({ where: { active: true } }).then((rows) => rows.map((r) => JourneyDefinitionSchema.parse(r.definition)));
+    definitionsOfTx.set(tx, cached);
+  }
+  return cached;
 }
 
 type ExitReason = (typeof journeyExitReasons)[number];
@@ -127,8 +134,12 @@ export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace
     const r = advance(JourneyInstanceSchema.parse(inst.state), def, now, event, facts ? { facts } : {});
     await persist(tx, r, now, trace);
   }
-  for (const def of defs) {
-    const previous = await tx.journeyInstance.findMany({ where: { journeyKey: def.key, customerId: event.customerId }, select: { status: true } });
+  const triggered = defs.filter((d) => matchesTrigger(d, event));
+  const history = triggered.length > 0
+    ? await tx.journeyInstance.findMany({ where: { customerId: event.customerId, journeyKey: { in: triggered.map((d) => d.key) } }, select: { journeyKey: true, status: true } })
+    : [];
+  for (const def of triggered) {
+    const previous = history.filter((h) => h.journeyKey === def.key);
     const instanceId = newId('enr');
     const r = start(def, event, now, instanceId, previous as { status: 'active' }[], facts ? { facts } : {});
     if (!r) continue;
