@@ -26,7 +26,8 @@ const app = buildApp({
   readiness: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
 });
 const transaction = <R>(fn: (tx: Parameters<Parameters<typeof db.$transaction>[0]>[0]) => Promise<R>) => db.$transaction(fn, { timeout: 60_000 });
-const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics });
+// LISTEN/NOTIFY wakes the relay on commit, so an event reaches Kafka in milliseconds rather than a poll later.
+const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics, listen: { connectionString: config.DATABASE_URL } });
 const customerEvents = createConsumer({ kafka, groupId: 'crm-interaction', topics: customerTopics, transaction, handlers: customerEventHandlers, logger, registry: app.metrics });
 const ingest = createConsumer({
   kafka,

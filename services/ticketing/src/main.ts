@@ -23,7 +23,8 @@ const app = buildApp({
   lifecycle: { reopenWindowMs: config.REOPEN_WINDOW_HOURS * 3_600_000 },
   readiness: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
 });
-const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics });
+// LISTEN/NOTIFY wakes the relay on commit, so an event reaches Kafka in milliseconds rather than a poll later.
+const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics, listen: { connectionString: config.DATABASE_URL } });
 const consumer = createConsumer({
   kafka,
   groupId: 'crm-ticketing',
