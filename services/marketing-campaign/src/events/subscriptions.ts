@@ -61,6 +61,7 @@ const sub = <T>(_def: T, h: (data: Data<T>, e: CloudEvent, tx: Tx) => Promise<vo
 
 export const subscriptions: Handlers<Tx> = {
   [customerRegistered.type]: sub(customerRegistered, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
     await patchFacts(tx, d.customerId, { lifecycleStage: d.lifecycleStage, registeredAt: new Date(e.time) }, now(), trace(e));
     await journeyEvent(tx, e, 'customer.registered', d.customerId);
   }),
@@ -86,6 +87,7 @@ export const subscriptions: Handlers<Tx> = {
   }),
 
   [customerConsentChanged.type]: sub(customerConsentChanged, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
     await ensureFacts(tx, d.customerId);
     const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
     const list = (row.consent as StoredConsent[]).filter((c) => !(c.channel === d.channel && c.purpose === d.purpose));
@@ -96,10 +98,12 @@ export const subscriptions: Handlers<Tx> = {
   }),
 
   [customerLifecycleStageChanged.type]: sub(customerLifecycleStageChanged, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
     await patchFacts(tx, d.customerId, { lifecycleStage: d.to }, now(), trace(e));
   }),
 
   [customerTagged.type]: sub(customerTagged, async (d, e, tx) => {
+    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
     await ensureFacts(tx, d.customerId);
     const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId }, select: { tags: true } });
     const tags = [...new Set([...row.tags.filter((t) => !d.removed.includes(t)), ...d.added])].sort();
@@ -129,7 +133,12 @@ export const subscriptions: Handlers<Tx> = {
     // Facts stay as an anonymous row (erased_at) so that late events cannot re-create a profile.
     await patchFacts(tx, d.customerId, { ...noPersonalData, tags: [], consent: [], country: null, timeZone: null, erasedAt: new Date(d.erasedAt) }, at, trace(e));
     await exitAllJourneys(tx, d.customerId, 'customer_erased', at, trace(e));
-    await tx.sinkRequest.deleteMany({ where: { body: { path: ['customerId'], equals: d.customerId } } });
+    // the development sink may hold the phone number a message went to
+    await tx.$executeRawUnsafe(
+      `DELETE FROM sink_request WHERE body->>'customerId' = $1 OR body->>'messageId' IN (
+         SELECT id FROM campaign_send WHERE customer_id = $1 UNION ALL SELECT id FROM journey_send WHERE customer_id = $1)`,
+      d.customerId,
+    );
     await publishers.erasureConfirmed(tx, { customerId: d.customerId, erasedAt: d.erasedAt, confirmedAt: at.toISOString() }, trace(e));
   }),
 

@@ -142,6 +142,8 @@ describe('sms through the HTTP provider adapter', () => {
     expect((await runCampaign({ db: svc.db, delivery: svc.delivery, logger: svc.logger }, c.id)).sent).toBe(1);
     const sink = (await svc.app.inject({ method: 'GET', url: '/v1/dev/sink/sms', headers: admin })).json();
     expect(sink.items.some((i: { body: { to: string; body: string } }) => i.body.to === '+31612345678' && i.body.body === 'Hi Wim: 10% off')).toBe(true);
+    const sinkRows = async () => (await svc.db.sinkRequest.findMany()).filter((r) => (r.body as { to: string }).to === '+31612345678').length;
+    expect(await sinkRows()).toBe(1);
 
     // the provider reports delivery and a click: recorded once, counted in the results, published
     const send = await svc.db.campaignSend.findFirstOrThrow({ where: { campaignId: c.id } });
@@ -154,6 +156,10 @@ describe('sms through the HTTP provider adapter', () => {
     expect(results.variants[0].counts).toMatchObject({ sent: 1, delivered: 1, clicked: 1 });
     expect(await svc.db.outboxEvent.count({ where: { type: 'crm.marketing.message_clicked.v1', key: id } })).toBe(1);
     expect(await svc.db.outboxEvent.count({ where: { type: 'crm.marketing.message_delivered.v1', key: id } })).toBe(1);
+
+    // erasure also removes what the development sink recorded (the phone number)
+    await svc.publish([ev(customerErased, id, { customerId: id, erasedAt: iso() })]);
+    await until(async () => (await sinkRows()) === 0, 30_000, 'sink wiped');
   });
 });
 
