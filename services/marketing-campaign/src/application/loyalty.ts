@@ -5,6 +5,7 @@ import { newId } from '@crm/contracts';
 import { HttpProblem } from '@crm/service-kit';
 import {
   accrualFor,
+  bonusFor,
   expiresAt,
   isCredit,
   LoyaltyRulesSchema,
@@ -187,3 +188,18 @@ export async function memberView(db: Db, customerId: string, limit = 50) {
 }
 
 /** Erasure: the ledger stays (it is bookkeeping, with ids only); nothing personal lives here. */
+
+/** The programme's sign-up bonus (once per customer: the movement id is bonus:signup:<customer>). */
+export async function signupBonus(tx: Tx, customerId: string, at: string, trace: Trace = {}): Promise<number> {
+  const rules = await programmeRules(tx);
+  const bonus = bonusFor('signup', customerId, at, customerId, rules);
+  if (!bonus) return 0;
+  const member = await lockMember(tx, customerId);
+  const r = await book(tx, bonus, member.balance);
+  if (!r.booked) return 0;
+  await publishers.pointsAccrued(tx, {
+    entryId: r.entryId, customerId, points: bonus.points, reason: 'sign_up', balanceAfter: r.balanceAfter,
+    expiresAt: rules.expiryMonths ? expiresAt(at, rules.expiryMonths).toISOString() : undefined,
+  }, trace);
+  return bonus.points;
+}

@@ -26,7 +26,7 @@ import type { JourneyEvent } from '../domain/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ensureFacts, patchFacts, refreshMembership, type StoredConsent } from '../application/facts.ts';
 import { exitAllJourneys, feedJourneys } from '../application/journeys.ts';
-import { accruePurchase, reverseRefund } from '../application/loyalty.ts';
+import { accruePurchase, reverseRefund, signupBonus } from '../application/loyalty.ts';
 import type { Tx } from '../db.ts';
 import { publishers, type Trace } from './publish.ts';
 
@@ -63,6 +63,7 @@ export const subscriptions: Handlers<Tx> = {
   [customerRegistered.type]: sub(customerRegistered, async (d, e, tx) => {
     if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
     await patchFacts(tx, d.customerId, { lifecycleStage: d.lifecycleStage, registeredAt: new Date(e.time) }, now(), trace(e));
+    await signupBonus(tx, d.customerId, e.time, trace(e));
     await journeyEvent(tx, e, 'customer.registered', d.customerId);
   }),
 

@@ -238,3 +238,21 @@ describe('loyalty housekeeping', () => {
     expect(await svc.db.journeyInstance.count({ where: { customerId: id, journeyKey: 'birthday' } })).toBe(1);
   });
 });
+
+describe('programme rules as data', () => {
+  it('a sign-up bonus set through the API is credited once on registration', async () => {
+    const current = await svc.app.inject({ method: 'GET', url: '/v1/loyalty/programme', headers: marketer });
+    const rules = { ...(current.json() as object), bonuses: { signup: 50, birthday: 0, review: 0 } };
+    const put = await svc.app.inject({ method: 'PUT', url: '/v1/loyalty/programme', headers: { ...marketer, 'if-match': current.headers.etag as string }, payload: rules });
+    expect(put.statusCode, put.body).toBe(200);
+    // a stale ETag is refused
+    expect((await svc.app.inject({ method: 'PUT', url: '/v1/loyalty/programme', headers: { ...marketer, 'if-match': current.headers.etag as string }, payload: rules })).statusCode).toBe(412);
+    const id = newId('cus');
+    const registered = ev(customerRegistered, id, { customerId: id, kind: 'person', lifecycleStage: 'new', source: 'api' });
+    await svc.handle([registered]);
+    await svc.handle([registered]);
+    const member = (await svc.app.inject({ method: 'GET', url: `/v1/loyalty/members/${id}`, headers: marketer })).json();
+    expect(member.balance).toBe(50);
+    expect(member.history).toMatchObject([{ kind: 'bonus', points: 50 }]);
+  });
+});
