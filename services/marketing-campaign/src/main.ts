@@ -32,7 +32,8 @@ const delivery = createDelivery({
   mailFrom: config.MAIL_FROM,
   providerUrl: config.PROVIDER_URL ?? `http://127.0.0.1:${config.PORT}/v1/dev/sink`,
 });
-const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics });
+// LISTEN/NOTIFY wakes the relay on commit, so an event reaches Kafka in milliseconds rather than a poll later.
+const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics, listen: { connectionString: config.DATABASE_URL } });
 const consumer = createConsumer({
   kafka,
   groupId: 'crm-marketing-campaign',

@@ -22,7 +22,7 @@ import {
   TemplateSchema,
   TimeZoneSchema,
 } from '../domain/index.ts';
-import { etagOf, ifMatchVersion } from './etag.ts';
+import { etagOf, expectedVersion, ifMatchVersion } from '@crm/service-kit';
 
 const view = z.object({
   id: z.string(),
@@ -98,7 +98,7 @@ export const campaignRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
       response: { 200: view },
     },
   }, async (req, reply) => {
-    const c = await updateCampaign(db, req.params.id, req.body, ifMatchVersion(req.headers['if-match'], true));
+    const c = await updateCampaign(db, req.params.id, req.body, expectedVersion(req.headers['if-match']));
     return reply.header('etag', etagOf(c.version)).send(c);
   });
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { memberView, programmeRules, redeem } from '../application/loyalty.ts';
 import type { Db } from '../db.ts';
 import { LoyaltyRulesSchema } from '../domain/index.ts';
-import { etagOf, ifMatchVersion } from './etag.ts';
+import { etagOf, expectedVersion, ifMatchVersion } from '@crm/service-kit';
 import { HttpProblem } from '@crm/service-kit';
 
 const member = z.object({
@@ -63,7 +63,7 @@ export const loyaltyRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       response: { 200: z.unknown() },
     },
   }, async (req, reply) => {
-    const expected = ifMatchVersion(req.headers['if-match'], true);
+    const expected = expectedVersion(req.headers['if-match']);
     const n = await db.loyaltyProgramme.updateMany({ where: { id: 'default', version: expected }, data: { rules: req.body, version: { increment: 1 }, updatedAt: new Date() } });
     if (n.count === 0) throw HttpProblem.preconditionFailed('the programme rules changed since you read them');
     return reply.header('etag', etagOf(expected! + 1)).send(req.body);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createSegment, deleteSegment, importMembers, listSegments, preview, readSegment, updateSegment } from '../application/segments.ts';
 import type { Db } from '../db.ts';
 import { SegmentRuleSchema } from '../domain/index.ts';
-import { etagOf, ifMatchVersion } from './etag.ts';
+import { etagOf, expectedVersion, ifMatchVersion } from '@crm/service-kit';
 
 const segmentView = z.object({
   id: z.string(),
@@ -80,7 +80,7 @@ export const segmentRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db
       response: { 200: segmentView },
     },
   }, async (req, reply) => {
-    const view = await updateSegment(db, req.params.id, req.body, ifMatchVersion(req.headers['if-match'], true), trace(req));
+    const view = await updateSegment(db, req.params.id, req.body, expectedVersion(req.headers['if-match']), trace(req));
     return reply.header('etag', etagOf(view.version)).send(view);
   });
 
