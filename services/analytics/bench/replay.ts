@@ -83,7 +83,7 @@ const db = createPrisma(database.url);
 const kafka = createKafka({ brokers, clientId: 'bench-replay', logger });
 const admin = kafka.admin();
 await admin.connect();
-const concurrency = Number(process.env.PROJECTION_CONCURRENCY ?? 3);
+const concurrency = Number(process.env.PROJECTION_CONCURRENCY ?? 6);
 const projector = new Projector({ db, kafka, logger, topics, groupPrefix: `bench-replay-${suffix}`, concurrency });
 
 let peakRss = process.memoryUsage().rss;

@@ -8,7 +8,7 @@ export const analyticsConfig = baseConfig.extend({
   /** Prefix of the projection consumer group; a rebuild switches to `<prefix>.r<time>`. */
   PROJECTION_GROUP: z.string().default('crm-analytics'),
   /** Partitions projected at once, each in its own transaction. */
-  PROJECTION_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(3),
+  PROJECTION_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(6),
   /** Scheduled value recompute (refit + CLV + RFM + churn); 0 turns the schedule off. */
   RECOMPUTE_INTERVAL_MS: z.coerce.number().int().min(0).default(15 * 60_000),
   /** Predicted CLV horizon in months and discount rate per month. */

@@ -103,7 +103,7 @@ export class Projector {
       },
       logger: this.o.logger,
       ...(this.o.registry ? { registry: this.o.registry } : {}),
-      partitionsConsumedConcurrently: this.o.concurrency ?? 3,
+      partitionsConsumedConcurrently: this.o.concurrency ?? 6,
       onBatchDone: (info) => {
         if (this.counting) this.status.replayed += info.messages;
       },
