@@ -40,7 +40,8 @@ const app = buildApp({
   bodyLimit: config.BODY_LIMIT_BYTES,
   readiness: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
 });
-const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics });
+// LISTEN/NOTIFY wakes the relay on commit, so an event reaches Kafka in milliseconds rather than a poll later.
+const relay = new OutboxRelay({ db, kafka, logger, registry: app.metrics, listen: { connectionString: config.DATABASE_URL } });
 
 await relay.start();
 await projector.start();
