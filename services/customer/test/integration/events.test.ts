@@ -50,13 +50,7 @@ describe('events', () => {
       subject: c.id,
       data: { customerId: c.id, level: 'high', previousLevel: 'medium', probabilityAlive: 0.2, recencyDays: 200 },
     });
-    const producer = svc.kafka.producer();
-    await producer.connect();
-    const topic = `crm.interaction`;
-    await producer.send({ topic, messages: [toKafkaMessage(purchase), toKafkaMessage(purchase)] });
-    await producer.send({ topic: 'crm.analytics', messages: [toKafkaMessage(risk)] });
-    await producer.disconnect();
-
+    // The topics are shared with every other test: this group starts at their end and only sees what follows.
     const consumer = createConsumer({
       kafka: svc.kafka,
       groupId: `customer-test-${unique()}`,
@@ -64,8 +58,14 @@ describe('events', () => {
       transaction: (fn) => svc.db.$transaction(fn),
       handlers: subscriptions,
       logger: (await import('pino')).pino({ level: 'silent' }),
+      fromBeginning: false,
     });
     await consumer.start();
+    const producer = svc.kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'crm.interaction', messages: [toKafkaMessage(purchase), toKafkaMessage(purchase)] });
+    await producer.send({ topic: 'crm.analytics', messages: [toKafkaMessage(risk)] });
+    await producer.disconnect();
     try {
       const deadline = Date.now() + 20_000;
       let history: { to: string; reason: string }[] = [];
