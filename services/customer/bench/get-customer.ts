@@ -22,9 +22,11 @@ function start(script: string, env: Record<string, string>): Promise<{ child: Ch
   });
 }
 
-async function load(url: string, headers: Record<string, string> = {}) {
-  console.error(`  loading ${url} for ${seconds}s with ${connections} connections …`);
-  const result = await autocannon({ url, connections, duration: seconds, headers });
+async function load(url: string, headers: Record<string, string> = {}, paths: string[] = []) {
+  console.error(`  loading ${url}${paths.length ? ` (${paths.length} different customers in turn)` : ''} for ${seconds}s with ${connections} connections …`);
+  let next = 0;
+  const requests = paths.length ? [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, path: paths[next++ % paths.length] }) }] : undefined;
+  const result = await autocannon({ url, connections, duration: seconds, headers, ...(requests ? { requests } : {}) });
   return { rps: Math.round(result.requests.average), p99: result.latency.p99, errors: result.errors + result.non2xx };
 }
 
@@ -32,9 +34,9 @@ const database = await testDatabase({ service: 'customer', migrationsDir: here('
 try {
   console.error('▸ preparing 1,000 customers');
   const db = createPrisma(database.url);
-  let id = '';
+  const ids: string[] = [];
   for (let i = 0; i < 1000; i++) {
-    id = (await createCustomer(db, { kind: 'person', firstName: `Bench${i}`, lastName: 'User', stage: 'prospect', emails: [{ address: `bench${i}@example.com` }], phones: [], addresses: [], externalIds: [], tags: ['bench'], attributes: {}, consents: [] }, { sub: 'bench' })).id;
+    ids.push((await createCustomer(db, { kind: 'person', firstName: `Bench${i}`, lastName: 'User', stage: 'prospect', emails: [{ address: `bench${i}@example.com` }], phones: [], addresses: [], externalIds: [], tags: ['bench'], attributes: {}, consents: [] }, { sub: 'bench' })).id);
   }
   await db.$disconnect();
 
@@ -46,11 +48,12 @@ try {
   console.error('▸ GET /v1/customers/{id}');
   const svc = await start('./customer-server.ts', { DATABASE_URL: database.url, JWT_SECRET: secret });
   const token = signToken({ sub: 'bench', roles: ['agent'] }, secret, { expiresIn: '1h' });
-  const ours = await load(`http://127.0.0.1:${svc.port}/v1/customers/${id}`, { authorization: `Bearer ${token}` });
+  // Every request asks for another of the 1,000 customers, so the read cache (1 s TTL) is not the only thing measured.
+  const ours = await load(`http://127.0.0.1:${svc.port}`, { authorization: `Bearer ${token}` }, ids.map((id) => `/v1/customers/${id}`));
   svc.child.kill();
 
   const ratio = ours.rps / baseline.rps;
-  console.log(JSON.stringify({ benchmark: 'GET /v1/customers/{id}', seconds, connections, hello_rps: baseline.rps, customer_rps: ours.rps, customer_p99_ms: ours.p99, errors: ours.errors, ratio: Number(ratio.toFixed(2)), target: 0.5, met: ratio >= 0.5 }));
+  console.log(JSON.stringify({ benchmark: 'GET /v1/customers/{id}', customers: ids.length, seconds, connections, hello_rps: baseline.rps, customer_rps: ours.rps, customer_p99_ms: ours.p99, errors: ours.errors, ratio: Number(ratio.toFixed(2)), target: 0.5, met: ratio >= 0.5 }));
 } finally {
   await database.drop();
 }

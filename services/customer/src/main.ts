@@ -19,6 +19,7 @@ const app = buildApp({
   jwtSecret: config.JWT_SECRET,
   logger,
   bodyLimit: config.BODY_LIMIT_BYTES,
+  readCacheTtlMs: config.CUSTOMER_CACHE_TTL_MS,
   readiness: [{ name: 'kafka', check: async () => void (await admin.describeCluster()) }],
 });
 // LISTEN/NOTIFY wakes the relay on commit, so an event reaches Kafka in milliseconds rather than a poll later.

@@ -10,7 +10,7 @@ import { publishers } from '../events/publish.ts';
 import type { CustomerCreate, CustomerPatch, CustomerView, listQuery } from '../schemas.ts';
 import type { Actor } from './context.ts';
 import { assertContactPointsFree, prepareContactPoints } from './contact-points.ts';
-import { customerInclude, loadCustomer, toView } from './view.ts';
+import { customerInclude, loadCustomer, readCustomerRow, toView } from './view.ts';
 import type { z } from 'zod';
 
 export async function audit(tx: Tx, customerId: string, actor: Actor, action: string, fields: string[] = []): Promise<void> {
@@ -98,9 +98,14 @@ async function requireLive(tx: Tx, id: string): Promise<void> {
 }
 
 export async function getCustomer(db: Db, id: string): Promise<CustomerView> {
-  const resolved = await resolveId(db, id);
-  const view = toView((await db.customer.findUnique({ where: { id: resolved }, include: customerInclude }))!);
-  return resolved === id ? view : { ...view, resolvedFrom: id };
+  let current = id;
+  for (let hops = 0; hops < 10; hops++) {
+    const found = await readCustomerRow(db, current);
+    if (!found || found.erasedAt) throw new HttpProblem(404, 'Customer not found', `no customer ${id}`);
+    if (!found.mergedIntoId) return current === id ? found.view : { ...found.view, resolvedFrom: id };
+    current = found.mergedIntoId;
+  }
+  throw new HttpProblem(500, 'Merge chain too long');
 }
 
 const profileFields = ['firstName', 'lastName', 'organisationName', 'organisationId', 'ownerId', 'country', 'timeZone', 'locale', 'birthday'] as const;

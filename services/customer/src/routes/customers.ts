@@ -1,5 +1,6 @@
 import { lifecycleStages, tag } from '@crm/contracts';
 import type { FastifyPluginAsyncZod } from '@crm/service-kit';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import {
   changeTags,
@@ -13,13 +14,22 @@ import {
   updateCustomer,
 } from '../application/customers.ts';
 import type { Db } from '../db.ts';
+import type { CustomerReadCache } from '../application/read-cache.ts';
 import { consentInput, customerCreate, customerPatch, customerView, idParams, listQuery } from '../schemas.ts';
 import { etagOf, expectedVersion } from '@crm/service-kit';
+
+/**
+ * Sends JSON that is already a string (the cached customer). fastify passes string payloads through
+ * untouched, so the route's response schema still documents the shape without serialising it again.
+ */
+function sendSerialized(reply: FastifyReply, json: string) {
+  return reply.type('application/json; charset=utf-8').send(json as never);
+}
 
 const readers = { roles: ['agent', 'marketer', 'integrator'] } as const;
 const writers = { roles: ['agent'] } as const;
 
-export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
+export const customerRoutes: FastifyPluginAsyncZod<{ db: Db; cache: CustomerReadCache }> = async (app, { db, cache }) => {
   const actor = (req: { principal: { sub: string }; id: string }) => ({ sub: req.principal.sub, requestId: req.id });
 
   app.post('/v1/customers', {
@@ -39,8 +49,13 @@ export const customerRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { d
     config: { auth: readers },
     schema: { tags: ['customers'], summary: 'Read a customer (a merged id resolves to its survivor)', params: idParams, response: { 200: customerView } },
   }, async (req, reply) => {
+    const cached = cache.get(req.params.id);
+    if (cached) return sendSerialized(reply.header('etag', cached.etag), cached.body);
     const view = await getCustomer(db, req.params.id);
-    return reply.header('etag', etagOf(view.version)).send(view);
+    const body = JSON.stringify(view);
+    const etag = etagOf(view.version);
+    cache.set(req.params.id, body, etag);
+    return sendSerialized(reply.header('etag', etag), body);
   });
 
   app.patch('/v1/customers/:id', {
