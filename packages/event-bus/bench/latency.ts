@@ -51,16 +51,26 @@ async function run(mode: 'listen' | 'poll') {
   const { db } = database;
   const committedAt = new Map<string, number>();
   const latencies: number[] = [];
+  // Per-hop timestamps (same clock): relay read, broker ack, consumer transaction start, projection commit.
+  const readAt = new Map<string, number>();
+  const ackAt = new Map<string, number>();
+  const hops = { enqueue_commit_to_relay_read: [] as number[], relay_read_to_broker_ack: [] as number[],
+    broker_ack_to_consumer_tx_start: [] as number[], consumer_tx_start_to_projection_commit: [] as number[] };
   const idsOfTx = new WeakMap<object, string[]>();
   const measureFrom = now() + WARMUP_S * 1000;
 
   const relay = new OutboxRelay({
     db, kafka, logger, topicFor: () => topic,
+    hooks: {
+      afterRead: (ids) => { const t = now(); for (const id of ids) readAt.set(id, t); },
+      afterSend: (ids) => { const t = now(); for (const id of ids) ackAt.set(id, t); },
+    },
     ...(mode === 'listen' ? { listen: { connectionString: database.url }, pollIntervalMs: 1_000 } : {}),
   });
   const consumer = createConsumer({
     kafka, groupId: `latency-${randomSuffix()}`, topics: [topic], logger,
     transaction: async (fn) => {
+      const started = now();
       const result = await db.transaction(async (tx) => {
         idsOfTx.set(tx, []);
         const r = await fn(tx);
@@ -69,7 +79,16 @@ async function run(mode: 'listen' | 'poll') {
       const t = now();
       for (const id of result.ids) {
         const t0 = committedAt.get(id);
-        if (t0 !== undefined && t0 >= measureFrom) latencies.push(t - t0);
+        if (t0 !== undefined && t0 >= measureFrom) {
+          latencies.push(t - t0);
+          const r = readAt.get(id), a = ackAt.get(id);
+          if (r !== undefined && a !== undefined) {
+            hops.enqueue_commit_to_relay_read.push(r - t0);
+            hops.relay_read_to_broker_ack.push(a - r);
+            hops.broker_ack_to_consumer_tx_start.push(started - a);
+            hops.consumer_tx_start_to_projection_commit.push(t - started);
+          }
+        }
       }
       return result.r;
     },
@@ -84,7 +103,7 @@ async function run(mode: 'listen' | 'poll') {
           ids, ids.map((id) => committedAt.get(id) ?? 0));
       },
     },
-    partitionsConsumedConcurrently: 3,
+    partitionsConsumedConcurrently: Number(process.env.PCC ?? 3),
   });
   await consumer.start();
   relay.start();
@@ -131,6 +150,10 @@ async function run(mode: 'listen' | 'poll') {
     achieved_enqueue_per_s: Math.round(total / produceSeconds),
     late_ticks: late,
     commit_to_commit: percentiles(latencies),
+    hops: Object.fromEntries(Object.entries(hops).map(([k, v]) => {
+      const { n: _n, ...p } = percentiles(v);
+      return [k, p];
+    })),
     db_rows_enqueue_commit_to_projection_stmt: Object.fromEntries(Object.entries(dbSide ?? {}).map(([k, v]) => [`${k}_ms`, Number(Number(v).toFixed(1))])),
   };
 }

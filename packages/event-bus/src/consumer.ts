@@ -110,6 +110,9 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
   const consumer = kafka.consumer({ groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
   let dlqProducer: Producer | null = null;
   let started = false;
+  let stopping = false;
+  /** Next offset to consume per partition whose batch this member finished (committed at stop). */
+  const processed = new Map<string, { topic: string; partition: number; offset: string }>();
 
   function count(topic: string, type: string, outcome: Outcome, n = 1) {
     if (n > 0) eventsTotal.inc({ group: groupId, topic, type, outcome }, n);
@@ -275,8 +278,21 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
     }
 
     resolveOffset(batch.lastOffset());
-    await commitOffsetsIfNecessary();
-    await heartbeat();
+    const next = (BigInt(batch.lastOffset()) + 1n).toString();
+    processed.set(`${topic}\u0000${partition}`, { topic, partition, offset: next });
+    // Offsets are committed to Kafka at most every autoCommitInterval, not after every batch: kafkajs's
+    // autoCommit sends a synchronous OffsetCommit after each batch, which held up the next fetch (the
+    // largest part of the event-to-projection latency). The projection and inbox rows are already
+    // committed in Postgres, so a redelivery of uncommitted offsets after a crash is deduped.
+    if (stopping) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
+    else await commitOffsetsIfNecessary();
+    try {
+      await heartbeat();
+    } catch (err) {
+      // Rebalancing: hand over what this member processed (kafkajs's autoCommit did the same).
+      if (isRebalancing(err)) await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets()).catch(() => {});
+      throw err;
+    }
 
     const lag = Math.max(0, Number(batch.highWatermark) - (Number(batch.lastOffset()) + 1));
     lagByPartition.set(`${topic}/${partition}`, { topic, partition, lag });
@@ -325,8 +341,10 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
       const joined = new Promise<void>((resolve) => {
         removeListener = consumer.on(consumer.events.GROUP_JOIN, () => resolve());
       });
+      stopping = false;
       await consumer.run({
-        autoCommit: true,
+        // Committed by eachBatch itself at most every autoCommitInterval (and at rebalance and stop).
+        autoCommit: false,
         autoCommitInterval: 1_000,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently,
@@ -340,6 +358,15 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
     async stop() {
       if (!started) return;
       started = false;
+      // Batches still in flight commit their offsets themselves; the ones done since the last commit here.
+      stopping = true;
+      const done = [...processed.values()];
+      processed.clear();
+      if (done.length > 0) {
+        await consumer
+          .commitOffsets(done)
+          .catch((err: unknown) => log.warn({ err }, 'could not commit offsets at stop; they will be redelivered and deduped'));
+      }
       await consumer.stop(); // waits for the batch in flight
       await consumer.disconnect();
       await dlqProducer?.disconnect();
@@ -386,4 +413,9 @@ function errorType(error: unknown): string {
 
 function sleep(ms: number) {
   return new Promise<void>((resolve) => setTimeout(resolve, ms));
+}
+
+function isRebalancing(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION';
 }

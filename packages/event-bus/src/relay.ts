@@ -37,7 +37,11 @@ export type OutboxRelayOptions = {
    */
   listen?: { connectionString: string };
   /** Test seam: runs after the broker acknowledged a batch and before the rows are marked published. */
-  hooks?: { afterSend?: (ids: string[]) => void | Promise<void> };
+  hooks?: {
+    /** Runs synchronously when a batch was read from the outbox (benchmarks time the hops with it). */
+    afterRead?: (ids: string[]) => void;
+    afterSend?: (ids: string[]) => void | Promise<void>;
+  };
 };
 
 type OutboxSelectRow = { seq: string; id: string; topic: string; key: string | null; type: string; payload: string | null; headers: string };
@@ -274,7 +278,12 @@ export class OutboxRelay {
           if (!lock?.locked) return { published: [], more: false };
           // With the advisory lock no other relay reads these rows, so they need no row locks.
           const select = selectBatch(!this.exclusive);
-          const read = (after: string) => tx.$queryRawUnsafe<OutboxSelectRow[]>(select, this.batchSize, after);
+          const afterRead = this.hooks?.afterRead;
+          const read = async (after: string) => {
+            const rows = await tx.$queryRawUnsafe<OutboxSelectRow[]>(select, this.batchSize, after);
+            if (afterRead && rows.length > 0) afterRead(rows.map((r) => r.id));
+            return rows;
+          };
           const published: OutboxSelectRow[] = [];
           let rows = await read('0');
           let acked: OutboxSelectRow[] | null = null;

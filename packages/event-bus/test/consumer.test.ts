@@ -143,6 +143,14 @@ describe('consumer', () => {
     await second.start();
     await waitFor(() => seen >= 5, 20_000, 'after restart');
     await second.stop();
+    // Offsets are committed at stop (not after every batch): the restarted member saw only the new message.
+    expect(seen).toBe(5);
+    const admin = kafka.admin();
+    await admin.connect();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    await admin.disconnect();
+    const total = (committed?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    expect(total).toBe(5);
 
     const rows = await applied();
     expect(rows.get(a.id)).toBe(1);
