@@ -8,7 +8,7 @@ import { Scheduler } from './application/scheduler.ts';
 import { marketingConfig } from './config.ts';
 import { createPrisma } from './db.ts';
 import { createDelivery } from './delivery/index.ts';
-import { onProfileTombstone, subscribedTopics, subscriptions } from './events/subscriptions.ts';
+import { batchHandlers, onProfileTombstone, subscribedTopics, subscriptions } from './events/subscriptions.ts';
 
 const config = loadConfig(marketingConfig);
 const logger = pino({ name: config.SERVICE_NAME, level: config.LOG_LEVEL });
@@ -40,6 +40,7 @@ const consumer = createConsumer({
   topics: subscribedTopics,
   transaction: (fn) => db.$transaction(fn, { timeout: 60_000 }),
   handlers: subscriptions,
+  batchHandlers,
   onTombstone: (key, tx) => onProfileTombstone(key, tx),
   logger,
   registry: app.metrics,

@@ -1,6 +1,6 @@
 // The customer-facts read model: load as domain facts, patch from events, and keep dynamic segment
 // membership current after every change (membership changes are published).
-import { CustomerFactsSchema, evaluate, RuleSchema, type CustomerFacts, type Rule } from '../domain/index.ts';
+import { CustomerFactsSchema, evaluate, ruleDependsOn, RuleSchema, type CustomerFacts, type Rule } from '../domain/index.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Tx } from '../db.ts';
 import { publishers, type Trace } from '../events/publish.ts';
@@ -50,7 +50,7 @@ export async function ensureFacts(tx: Tx, customerId: string): Promise<void> {
   await tx.$executeRawUnsafe(`INSERT INTO customer_facts (customer_id) VALUES ($1) ON CONFLICT DO NOTHING`, customerId);
 }
 
-/** Patch the facts of a customer and re-evaluate dynamic segments for them. */
+/** Patch the facts of a customer and re-evaluate the dynamic segments whose rules read a changed fact. */
 export async function patchFacts(
   tx: Tx,
   customerId: string,
@@ -63,9 +63,123 @@ export async function patchFacts(
     create: { ...(patch as Prisma.CustomerFactsCreateInput), customerId, updatedAt: now },
     update: { ...patch, updatedAt: now },
   });
-  await refreshMembership(tx, [row], now, trace);
+  const segments = (await dynamicSegments(tx)).filter((s) => ruleDependsOn(s.rule, Object.keys(patch)));
+  await refreshMembership(tx, [row], now, trace, segments);
   return row;
 }
+
+/** Columns a batched facts update may write, with their SQL types. */
+const columnTypes = {
+  lifecycleStage: 'text',
+  tags: 'text[]',
+  consent: 'jsonb',
+  givenName: 'text',
+  email: 'text',
+  phone: 'text',
+  postalAddress: 'jsonb',
+  country: 'text',
+  timeZone: 'text',
+  birthday: 'text',
+  purchaseCount: 'integer',
+  revenue: 'numeric',
+  lastPurchaseAt: 'timestamptz',
+  lastContactAt: 'timestamptz',
+  registeredAt: 'timestamptz',
+  rfmSegment: 'text',
+  churnRisk: 'text',
+  valueClass: 'text',
+  profileVersion: 'integer',
+} as const;
+export type FactsColumn = keyof typeof columnTypes;
+const snake = (c: string) => c.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+
+/** One event's change of a customer's facts: `patch` sees the row as the events before it left it (null: no change). */
+export type FactsChange = { customerId: string; trace: Trace; patch: (row: FactsRow) => Partial<Pick<FactsRow, FactsColumn>> | null };
+
+/**
+ * Apply a run of events' fact changes in log order with a handful of statements: rows are created and read
+ * once, each change is applied in memory in order (so every check sees exactly what the per-event path
+ * would), dynamic segments whose rules read one of `columns` are evaluated after every change (so the same
+ * membership events, with each event's trace, are published as one event at a time would), and then the
+ * final rows, the net memberships and the outbox rows are written with one statement each.
+ * Returns each change's resulting row (null when it made no change).
+ */
+export async function applyFactsChanges(tx: Tx, changes: FactsChange[], columns: readonly FactsColumn[], now: Date): Promise<(FactsRow | null)[]> {
+  if (changes.length === 0) return [];
+  const ids = [...new Set(changes.map((c) => c.customerId))];
+  await tx.$executeRawUnsafe(`INSERT INTO customer_facts (customer_id) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING`, ids);
+  const rows = new Map((await tx.customerFacts.findMany({ where: { customerId: { in: ids } } })).map((r) => [r.customerId, r]));
+  const segs = (await dynamicSegments(tx)).filter((s) => ruleDependsOn(s.rule, columns));
+  const before = new Set<string>();
+  if (segs.length > 0) {
+    const current = await tx.segmentMember.findMany({
+      where: { customerId: { in: ids }, segmentId: { in: segs.map((s) => s.id) } },
+      select: { segmentId: true, customerId: true },
+    });
+    for (const m of current) before.add(`${m.segmentId}|${m.customerId}`);
+  }
+  const members = new Set(before);
+  const published: MembershipChange[] = [];
+  const dirty = new Set<string>();
+  const results: (FactsRow | null)[] = [];
+  for (const c of changes) {
+    const row = rows.get(c.customerId)!;
+    const patch = c.patch(row);
+    if (!patch) {
+      results.push(null);
+      continue;
+    }
+    const next: FactsRow = { ...row, ...patch, updatedAt: now };
+    rows.set(c.customerId, next);
+    dirty.add(c.customerId);
+    results.push(next);
+    if (segs.length === 0) continue;
+    const facts = toFacts(next);
+    const enter: MembershipChange[] = [];
+    const leave: MembershipChange[] = [];
+    for (const s of segs) {
+      const key = `${s.id}|${c.customerId}`;
+      const inside = !facts.erased && evaluate(s.rule, facts, now);
+      const was = members.has(key);
+      if (inside && !was) {
+        members.add(key);
+        enter.push({ segmentId: s.id, customerId: c.customerId, change: 'entered', trace: c.trace });
+      }
+      if (!inside && was) {
+        members.delete(key);
+        leave.push({ segmentId: s.id, customerId: c.customerId, change: 'left', trace: c.trace });
+      }
+    }
+    published.push(...enter, ...leave);
+  }
+  if (dirty.size > 0) {
+    const cols = columns.map((c) => `${snake(c)} = v.${snake(c)}`).join(', ');
+    const defs = columns.map((c) => `${snake(c)} ${columnTypes[c]}`).join(', ');
+    const values = [...dirty].map((id) => {
+      const r = rows.get(id)!;
+      return Object.fromEntries([['customer_id', id], ...columns.map((c) => [snake(c), r[c] ?? null])]);
+    });
+    await tx.$executeRawUnsafe(
+      `UPDATE customer_facts f SET ${cols}, updated_at = $2 FROM jsonb_to_recordset($1::jsonb) AS v(customer_id text, ${defs}) WHERE f.customer_id = v.customer_id`,
+      JSON.stringify(values), now,
+    );
+  }
+  const split = (key: string) => ({ segmentId: key.slice(0, key.indexOf('|')), customerId: key.slice(key.indexOf('|') + 1) });
+  const entered = [...members].filter((k) => !before.has(k)).map(split);
+  const left = [...before].filter((k) => !members.has(k)).map(split);
+  if (entered.length > 0) await tx.segmentMember.createMany({ data: entered.map((e) => ({ ...e, enteredAt: now })), skipDuplicates: true });
+  if (left.length > 0) {
+    await tx.$executeRawUnsafe(
+      `DELETE FROM segment_member m USING unnest($1::text[], $2::text[]) AS l(segment_id, customer_id)
+        WHERE m.segment_id = l.segment_id AND m.customer_id = l.customer_id`,
+      left.map((l) => l.segmentId), left.map((l) => l.customerId),
+    );
+  }
+  await publishers.segmentMembershipChangedMany(tx, published);
+  return results;
+}
+
+type MembershipChange = { segmentId: string; customerId: string; change: 'entered' | 'left'; trace: Trace };
 
 type DynamicSegment = { id: string; rule: Rule };
 

@@ -23,7 +23,7 @@ import type { Db, Tx } from '../db.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Delivery } from '../delivery/index.ts';
 import { publishers, type Trace } from '../events/publish.ts';
-import { toFacts } from './facts.ts';
+import { toFacts, type FactsRow } from './facts.ts';
 import { contractReason, decideFor, templateValues } from './sending.ts';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -117,12 +117,15 @@ async function queueSend(tx: Tx, a: SendAction, now: Date, trace: Trace) {
   if (!decision.send) await publishers.messageSkipped(tx, { messageId: id, customerId: a.customerId, channel: a.channel, journeyId, reason: contractReason(decision.reason) }, trace);
 }
 
-/** Feed one customer event: advance live instances, then enrol in journeys it triggers. */
-export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace: Trace = {}): Promise<void> {
+/**
+ * Feed one customer event: advance live instances, then enrol in journeys it triggers. `facts`: the
+ * customer's facts as this event left them, when the caller has them (a batch may have written later ones).
+ */
+export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace: Trace = {}, facts?: FactsRow): Promise<void> {
   const defs = await definitions(tx);
-  const factsRow = await tx.customerFacts.findUnique({ where: { customerId: event.customerId } });
+  const factsRow = facts ?? (await tx.customerFacts.findUnique({ where: { customerId: event.customerId } }));
   if (factsRow?.erasedAt) return;
-  const facts = factsRow ? toFacts(factsRow) : undefined;
+  const domainFacts = factsRow ? toFacts(factsRow) : undefined;
   const live = await tx.$queryRawUnsafe<{ id: string }[]>(
     `SELECT id FROM journey_instance WHERE customer_id = $1 AND status IN ('active','waiting') ORDER BY id FOR UPDATE`,
     event.customerId,
@@ -131,7 +134,7 @@ export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace
     const inst = await tx.journeyInstance.findUniqueOrThrow({ where: { id } });
     const def = defs.find((d) => d.key === inst.journeyKey);
     if (!def) continue;
-    const r = advance(JourneyInstanceSchema.parse(inst.state), def, now, event, facts ? { facts } : {});
+    const r = advance(JourneyInstanceSchema.parse(inst.state), def, now, event, domainFacts ? { facts: domainFacts } : {});
     await persist(tx, r, now, trace);
   }
   const triggered = defs.filter((d) => matchesTrigger(d, event));
@@ -141,7 +144,7 @@ export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace
   for (const def of triggered) {
     const previous = history.filter((h) => h.journeyKey === def.key);
     const instanceId = newId('enr');
-    const r = start(def, event, now, instanceId, previous as { status: 'active' }[], facts ? { facts } : {});
+    const r = start(def, event, now, instanceId, previous as { status: 'active' }[], domainFacts ? { facts: domainFacts } : {});
     if (!r) continue;
     const created = await tx.$executeRawUnsafe(
       `INSERT INTO journey_instance (id, journey_key, customer_id, status, state, wake_at, created_at, updated_at)

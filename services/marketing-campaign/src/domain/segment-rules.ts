@@ -424,3 +424,47 @@ export function segmentMembers(rule: Rule, customers: Iterable<CustomerFacts>, n
   for (const c of customers) if (evaluate(rule, c, now)) ids.push(c.customerId);
   return ids.sort();
 }
+
+/** Every fact field a rule reads (a segment need not be re-evaluated when none of them changed). */
+export function referencedFields(rule: Rule, into: Set<RuleField> = new Set()): Set<RuleField> {
+  if (rule.field) into.add(rule.field);
+  for (const r of rule.and ?? []) referencedFields(r, into);
+  for (const r of rule.or ?? []) referencedFields(r, into);
+  if (rule.not) referencedFields(rule.not, into);
+  return into;
+}
+
+/** The rule fields a stored facts column feeds; `all` for columns that decide membership as a whole. */
+const fieldsOfColumn: Record<string, readonly RuleField[] | 'all'> = {
+  lifecycleStage: ['lifecycleStage'],
+  tags: ['tags'],
+  consent: consentFields,
+  country: ['country'],
+  purchaseCount: ['purchaseCount'],
+  revenue: ['revenue'],
+  lastPurchaseAt: ['lastPurchaseAt', 'daysSinceLastPurchase'],
+  lastContactAt: ['daysSinceLastContact'],
+  registeredAt: ['registeredAt'],
+  rfmSegment: ['rfmSegment'],
+  churnRisk: ['churnRisk'],
+  valueClass: ['valueClass'],
+  birthday: ['birthday'],
+  erasedAt: 'all', // an erased or merged customer is in no segment
+  mergedInto: 'all',
+};
+
+/**
+ * Whether a segment with this rule must be re-evaluated after these facts columns changed. Columns no
+ * rule can read (names, addresses, time zone, versions) never trigger it; unknown columns always do.
+ */
+export function ruleDependsOn(rule: Rule, changedColumns: Iterable<string>): boolean {
+  const fields = referencedFields(rule);
+  for (const column of changedColumns) {
+    if (column === 'updatedAt' || column === 'customerId' || column === 'givenName' || column === 'email' || column === 'phone'
+      || column === 'postalAddress' || column === 'timeZone' || column === 'profileVersion') continue;
+    const feeds = fieldsOfColumn[column];
+    if (feeds === undefined || feeds === 'all') return true;
+    if (feeds.some((f) => fields.has(f))) return true;
+  }
+  return false;
+}

@@ -46,12 +46,25 @@ async function publish<D>(tx: Sql, def: EventDefinition<D>, subject: string, dat
   );
 }
 
+/** Many membership changes (each with its own trace) in one outbox statement. */
+async function publishMembershipChanges(tx: Sql, changes: Array<{ segmentId: string; customerId: string; change: 'entered' | 'left'; trace: Trace }>): Promise<void> {
+  if (changes.length === 0) return;
+  await enqueue(tx, changes.map(({ trace, ...data }) => createEvent(segmentMembershipChanged, {
+    source: SOURCE,
+    subject: data.customerId,
+    data,
+    ...(trace.requestId ? { correlationId: trace.requestId } : {}),
+    ...(trace.causationId ? { causationId: trace.causationId } : {}),
+  })));
+}
+
 type D<T> = T extends EventDefinition<infer X> ? X : never;
 const by = <T extends EventDefinition<any>>(def: T, subjectOf: (d: D<T>) => string) =>
   (tx: Sql, data: EventData<T>, trace?: Trace) => publish(tx, def, subjectOf(data as D<T>), data as D<T>, trace);
 
 export const publishers = {
   segmentMembershipChanged: by(segmentMembershipChanged, (d) => d.customerId),
+  segmentMembershipChangedMany: publishMembershipChanges,
   campaignStateChanged: by(campaignStateChanged, (d) => d.campaignId),
   messageSent: by(messageSent, (d) => d.customerId),
   messageSkipped: by(messageSkipped, (d) => d.customerId),

@@ -20,11 +20,11 @@ import {
   type CloudEvent,
   type EventData,
 } from '@crm/contracts';
-import type { Handlers } from '@crm/event-bus';
+import type { BatchHandlers, Handlers } from '@crm/event-bus';
 import { Decimal } from 'decimal.js';
 import type { JourneyEvent } from '../domain/index.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
-import { ensureFacts, patchFacts, refreshMembership, type StoredConsent } from '../application/facts.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import { applyFactsChanges, ensureFacts, patchFacts, refreshMembership, type FactsChange, type FactsColumn, type FactsRow, type StoredConsent } from '../application/facts.ts';
 import { exitAllJourneys, feedJourneys } from '../application/journeys.ts';
 import { accruePurchase, reverseRefund, signupBonus } from '../application/loyalty.ts';
 import type { Tx } from '../db.ts';
@@ -45,8 +45,105 @@ async function live(tx: Tx, customerId: string): Promise<boolean> {
   return !row || (row.erasedAt === null && row.mergedInto === null);
 }
 
-async function journeyEvent(tx: Tx, e: CloudEvent, type: JourneyEvent['type'], customerId: string, data: Record<string, unknown> = {}) {
-  await feedJourneys(tx, { id: e.id, type, customerId, occurredAt: e.time, data }, now(), trace(e));
+async function journeyEvent(tx: Tx, e: CloudEvent, type: JourneyEvent['type'], customerId: string, data: Record<string, unknown> = {}, facts?: FactsRow) {
+  await feedJourneys(tx, { id: e.id, type, customerId, occurredAt: e.time, data }, now(), trace(e), facts);
+}
+
+const dead = (row: FactsRow) => row.erasedAt !== null || row.mergedInto !== null;
+const pick = <T extends { primary: boolean }>(xs: T[]) => xs.find((x) => x.primary) ?? xs[0];
+
+// The fact changes of the high-volume events, as functions of the row the events before left (the same
+// checks as one event at a time). Used by the per-event handlers and by the batch handlers alike.
+type Patch = ReturnType<FactsChange['patch']>;
+
+function profilePatch(d: Data<typeof customerProfile>, row: FactsRow): Patch {
+  if (dead(row) || row.profileVersion >= d.version) return null;
+  const address = pick(d.postalAddresses);
+  return {
+    profileVersion: d.version,
+    givenName: d.givenName ?? d.displayName,
+    email: pick(d.emails)?.address ?? null,
+    phone: pick(d.phones)?.number ?? null,
+    postalAddress: address ? { lines: address.lines, postalCode: address.postalCode, city: address.city, region: address.region, country: address.country } : null,
+    country: d.country ?? null,
+    timeZone: d.timeZone ?? null,
+    birthday: d.birthday ?? null,
+    lifecycleStage: d.lifecycleStage,
+    tags: d.tags,
+  };
+}
+const profileColumns: FactsColumn[] = ['profileVersion', 'givenName', 'email', 'phone', 'postalAddress', 'country', 'timeZone', 'birthday', 'lifecycleStage', 'tags'];
+
+function consentPatch(d: Data<typeof customerConsentChanged>, row: FactsRow): Patch {
+  if (dead(row)) return null; // erased or merged: nothing more is recorded
+  const list = (row.consent as StoredConsent[]).filter((c) => !(c.channel === d.channel && c.purpose === d.purpose));
+  const prev = (row.consent as StoredConsent[]).find((c) => c.channel === d.channel && c.purpose === d.purpose);
+  if (prev?.at && Date.parse(prev.at) > Date.parse(d.effectiveAt)) return null; // an older change arrived late
+  list.push({ channel: d.channel, purpose: d.purpose, state: d.granted ? 'granted' : 'withdrawn', at: d.effectiveAt });
+  return { consent: list };
+}
+
+function stagePatch(d: Data<typeof customerLifecycleStageChanged>, row: FactsRow): Patch {
+  return dead(row) ? null : { lifecycleStage: d.to };
+}
+
+function interactionPatch(d: Data<typeof interactionRecorded>, row: FactsRow): Patch {
+  if (dead(row)) return null;
+  const at = new Date(d.occurredAt);
+  if (row.lastContactAt && row.lastContactAt >= at) return null;
+  return { lastContactAt: at };
+}
+
+/** The facts of a purchase; `known` holds the purchase ids already recorded (it learns this one). */
+function purchasePatch(d: Data<typeof purchaseRecorded>, row: FactsRow, known: Set<string>): Patch {
+  if (dead(row) || known.has(d.purchaseId)) return null;
+  known.add(d.purchaseId);
+  const at = new Date(d.occurredAt);
+  return {
+    purchaseCount: row.purchaseCount + 1,
+    revenue: new Prisma.Decimal(row.revenue.toString()).plus(d.amount),
+    lastPurchaseAt: row.lastPurchaseAt && row.lastPurchaseAt > at ? row.lastPurchaseAt : at,
+  };
+}
+const purchaseColumns: FactsColumn[] = ['purchaseCount', 'revenue', 'lastPurchaseAt'];
+
+/** Loyalty accrual, conversion attribution and the journey feed of one purchase whose facts are recorded. */
+async function afterPurchase(tx: Tx, d: Data<typeof purchaseRecorded>, e: CloudEvent, row: FactsRow) {
+  await accruePurchase(tx, { purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt, campaignId: d.campaignId }, trace(e));
+  // Conversion attribution: the first purchase within each campaign's window after the exposure.
+  await tx.$executeRawUnsafe(
+    `UPDATE campaign_send s SET converted_at = $2, revenue = $3::numeric
+       FROM campaign c
+      WHERE c.id = s.campaign_id AND s.customer_id = $1 AND s.converted_at IS NULL
+        AND s.status IN ('sent','exported','delivered','opened','clicked','holdout')
+        AND coalesce(s.sent_at, s.created_at) <= $2
+        AND $2 - coalesce(s.sent_at, s.created_at) <= make_interval(days => c.attribution_window_days)`,
+    d.customerId, new Date(d.occurredAt), d.amount,
+  );
+  await journeyEvent(tx, e, 'purchase.completed', d.customerId, { purchaseId: d.purchaseId, firstPurchase: row.purchaseCount === 1 }, row);
+}
+
+async function purchases(tx: Tx, events: CloudEvent[]) {
+  const data = events.map((e) => e.data as Data<typeof purchaseRecorded>);
+  const recorded = await tx.purchase.findMany({ where: { purchaseId: { in: data.map((d) => d.purchaseId) } }, select: { purchaseId: true } });
+  const known = new Set(recorded.map((p) => p.purchaseId));
+  const rows = await applyFactsChanges(
+    tx,
+    data.map((d, i) => ({ customerId: d.customerId, trace: trace(events[i]!), patch: (row) => purchasePatch(d, row, known) })),
+    purchaseColumns,
+    now(),
+  );
+  for (let i = 0; i < events.length; i++) {
+    const row = rows[i];
+    if (row) await afterPurchase(tx, data[i]!, events[i]!, row);
+  }
+}
+
+/** A run of events whose only effect is a facts change: one batched facts update. */
+function factsOnly<T>(_def: T, columns: FactsColumn[], patch: (d: Data<T>, row: FactsRow) => Patch) {
+  return async (events: CloudEvent[], tx: Tx) => {
+    await applyFactsChanges(tx, events.map((e) => ({ customerId: (e.data as { customerId: string }).customerId, trace: trace(e), patch: (row) => patch(e.data as Data<T>, row) })), columns, now());
+  };
 }
 
 /** Low-CSAT follow-up needs both the close and the rating (they may arrive in either order). */
@@ -67,41 +164,9 @@ export const subscriptions: Handlers<Tx> = {
     await journeyEvent(tx, e, 'customer.registered', d.customerId);
   }),
 
-  [customerProfile.type]: sub(customerProfile, async (d, e, tx) => {
-    await ensureFacts(tx, d.customerId);
-    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
-    if (row.erasedAt || row.mergedInto || row.profileVersion >= d.version) return;
-    const pick = <T extends { primary: boolean }>(xs: T[]) => xs.find((x) => x.primary) ?? xs[0];
-    const address = pick(d.postalAddresses);
-    await patchFacts(tx, d.customerId, {
-      profileVersion: d.version,
-      givenName: d.givenName ?? d.displayName,
-      email: pick(d.emails)?.address ?? null,
-      phone: pick(d.phones)?.number ?? null,
-      postalAddress: address ? { lines: address.lines, postalCode: address.postalCode, city: address.city, region: address.region, country: address.country } : Prisma_DbNull(),
-      country: d.country ?? null,
-      timeZone: d.timeZone ?? null,
-      birthday: d.birthday ?? null,
-      lifecycleStage: d.lifecycleStage,
-      tags: d.tags,
-    }, now(), trace(e));
-  }),
-
-  [customerConsentChanged.type]: sub(customerConsentChanged, async (d, e, tx) => {
-    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
-    await ensureFacts(tx, d.customerId);
-    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
-    const list = (row.consent as StoredConsent[]).filter((c) => !(c.channel === d.channel && c.purpose === d.purpose));
-    const prev = (row.consent as StoredConsent[]).find((c) => c.channel === d.channel && c.purpose === d.purpose);
-    if (prev?.at && Date.parse(prev.at) > Date.parse(d.effectiveAt)) return; // an older change arrived late
-    list.push({ channel: d.channel, purpose: d.purpose, state: d.granted ? 'granted' : 'withdrawn', at: d.effectiveAt });
-    await patchFacts(tx, d.customerId, { consent: list }, now(), trace(e));
-  }),
-
-  [customerLifecycleStageChanged.type]: sub(customerLifecycleStageChanged, async (d, e, tx) => {
-    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
-    await patchFacts(tx, d.customerId, { lifecycleStage: d.to }, now(), trace(e));
-  }),
+  [customerProfile.type]: (e, tx) => batchHandlers[customerProfile.type]!([{ event: e }], tx),
+  [customerConsentChanged.type]: (e, tx) => batchHandlers[customerConsentChanged.type]!([{ event: e }], tx),
+  [customerLifecycleStageChanged.type]: (e, tx) => batchHandlers[customerLifecycleStageChanged.type]!([{ event: e }], tx),
 
   [customerTagged.type]: sub(customerTagged, async (d, e, tx) => {
     if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
@@ -143,30 +208,7 @@ export const subscriptions: Handlers<Tx> = {
     await publishers.erasureConfirmed(tx, { customerId: d.customerId, erasedAt: d.erasedAt, confirmedAt: at.toISOString() }, trace(e));
   }),
 
-  [purchaseRecorded.type]: sub(purchaseRecorded, async (d, e, tx) => {
-    if (!(await live(tx, d.customerId))) return;
-    if (await tx.purchase.findUnique({ where: { purchaseId: d.purchaseId }, select: { purchaseId: true } })) return;
-    await ensureFacts(tx, d.customerId);
-    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId } });
-    const at = new Date(d.occurredAt);
-    await patchFacts(tx, d.customerId, {
-      purchaseCount: row.purchaseCount + 1,
-      revenue: new Decimal(row.revenue.toString()).plus(d.amount).toString(),
-      lastPurchaseAt: row.lastPurchaseAt && row.lastPurchaseAt > at ? row.lastPurchaseAt : at,
-    }, now(), trace(e));
-    await accruePurchase(tx, { purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt, campaignId: d.campaignId }, trace(e));
-    // Conversion attribution: the first purchase within each campaign's window after the exposure.
-    await tx.$executeRawUnsafe(
-      `UPDATE campaign_send s SET converted_at = $2, revenue = $3::numeric
-         FROM campaign c
-        WHERE c.id = s.campaign_id AND s.customer_id = $1 AND s.converted_at IS NULL
-          AND s.status IN ('sent','exported','delivered','opened','clicked','holdout')
-          AND coalesce(s.sent_at, s.created_at) <= $2
-          AND $2 - coalesce(s.sent_at, s.created_at) <= make_interval(days => c.attribution_window_days)`,
-      d.customerId, at, d.amount,
-    );
-    await journeyEvent(tx, e, 'purchase.completed', d.customerId, { purchaseId: d.purchaseId, firstPurchase: row.purchaseCount === 0 });
-  }),
+  [purchaseRecorded.type]: (e, tx) => purchases(tx, [e]),
 
   [purchaseRefunded.type]: sub(purchaseRefunded, async (d, e, tx) => {
     if (!(await live(tx, d.customerId))) return;
@@ -178,14 +220,7 @@ export const subscriptions: Handlers<Tx> = {
     await journeyEvent(tx, e, 'purchase.refunded', d.customerId, { purchaseId: d.purchaseId });
   }),
 
-  [interactionRecorded.type]: sub(interactionRecorded, async (d, e, tx) => {
-    if (!(await live(tx, d.customerId))) return;
-    await ensureFacts(tx, d.customerId);
-    const row = await tx.customerFacts.findUniqueOrThrow({ where: { customerId: d.customerId }, select: { lastContactAt: true } });
-    const at = new Date(d.occurredAt);
-    if (row.lastContactAt && row.lastContactAt >= at) return;
-    await patchFacts(tx, d.customerId, { lastContactAt: at }, now(), trace(e));
-  }),
+  [interactionRecorded.type]: (e, tx) => batchHandlers[interactionRecorded.type]!([{ event: e }], tx),
 
   [customerValueUpdated.type]: sub(customerValueUpdated, async (d, e, tx) => {
     if (!(await live(tx, d.customerId))) return;
@@ -218,6 +253,21 @@ export const subscriptions: Handlers<Tx> = {
     await tx.ticketFact.updateMany({ where: { ticketId: d.ticketId }, data: { closedAt: null, triggered: false } });
     await journeyEvent(tx, e, 'ticket.reopened', d.customerId, { ticketId: d.ticketId });
   }),
+};
+
+type Run = Array<{ event: CloudEvent }>;
+const run = (h: (events: CloudEvent[], tx: Tx) => Promise<void>) => (items: Run, tx: Tx) => h(items.map((i) => i.event), tx);
+
+/**
+ * The high-volume types, a run of consecutive events at a time (the consumer hands each run of one type in
+ * log order): a Kafka batch becomes a few statements, with the same effects as one event at a time.
+ */
+export const batchHandlers: BatchHandlers<Tx> & Record<string, (items: Run, tx: Tx) => Promise<void>> = {
+  [customerProfile.type]: run(factsOnly(customerProfile, profileColumns, profilePatch)),
+  [customerConsentChanged.type]: run(factsOnly(customerConsentChanged, ['consent'], consentPatch)),
+  [customerLifecycleStageChanged.type]: run(factsOnly(customerLifecycleStageChanged, ['lifecycleStage'], stagePatch)),
+  [interactionRecorded.type]: run(factsOnly(interactionRecorded, ['lastContactAt'], interactionPatch)),
+  [purchaseRecorded.type]: run((events, tx) => purchases(tx, events)),
 };
 
 /** A tombstone on the compacted profile topic: the customer's contact data is gone. */

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/app.ts';
 import { syncJourneyDefinitions } from '../../src/application/journeys.ts';
 import { createPrisma, type Tx } from '../../src/db.ts';
 import { createDelivery, type Delivery } from '../../src/delivery/index.ts';
-import { onProfileTombstone, subscribedTopics, subscriptions } from '../../src/events/subscriptions.ts';
+import { batchHandlers, onProfileTombstone, subscribedTopics, subscriptions } from '../../src/events/subscriptions.ts';
 
 export const JWT_SECRET = 'integration-test-secret-0123456789abcdef';
 export const migrationsDir = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
@@ -57,6 +57,7 @@ export async function startMarketingService(options: { relay?: boolean; consumer
         topics: subscribedTopics,
         transaction: (fn) => db.$transaction(fn, { timeout: 60_000 }),
         handlers: subscriptions,
+        batchHandlers,
         onTombstone: (key, tx) => onProfileTombstone(key, tx),
         logger,
         fromBeginning: false,
@@ -88,10 +89,27 @@ export async function startMarketingService(options: { relay?: boolean; consumer
       }
       for (const [topic, messages] of byTopic) await producer.send({ topic, acks: -1, messages });
     },
-    /** Apply events through the handlers directly, in one transaction (as the consumer would). */
-    async handle(events: ReturnType<typeof createEvent>[]) {
+    /**
+     * Apply events through the handlers directly, in one transaction, as the consumer would: each run of
+     * consecutive events of a batched type goes to its batch handler, the others one at a time.
+     */
+    async handle(events: ReturnType<typeof createEvent>[], opts: { batched?: boolean } = {}) {
+      const batched = opts.batched ?? true;
+      const ctx = (e: ReturnType<typeof createEvent>) => ({ topic: topicOf(e.type), partition: 0, offset: '0', headers: {} });
       await db.$transaction(async (tx: Tx) => {
-        for (const e of events) await subscriptions[e.type]!(e, tx, { topic: topicOf(e.type), partition: 0, offset: '0', headers: {} });
+        for (let i = 0; i < events.length;) {
+          const e = events[i]!;
+          const batch = batchHandlers[e.type];
+          if (batched && batch) {
+            let j = i;
+            while (j < events.length && events[j]!.type === e.type) j++;
+            await batch(events.slice(i, j).map((event) => ({ event, ctx: ctx(event) })), tx);
+            i = j;
+          } else {
+            await subscriptions[e.type]!(e, tx, ctx(e));
+            i++;
+          }
+        }
       }, { timeout: 120_000 });
     },
     async close() {
