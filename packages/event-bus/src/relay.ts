@@ -91,8 +91,6 @@ export class OutboxRelay {
   private listenRetry: ReturnType<typeof setTimeout> | null = null;
   /** A wake-up arrived while a round was running: run another round instead of sleeping. */
   private woken = false;
-  /** Counts wake-ups, so a round can tell whether rows were committed since its last read. */
-  private wakeups = 0;
 
   constructor(opts: OutboxRelayOptions) {
     this.db = opts.db;
@@ -149,7 +147,6 @@ export class OutboxRelay {
   /** Wakes an idle relay now (call after committing outbox rows for lower latency). Optional. */
   notify(): void {
     this.woken = true;
-    this.wakeups += 1;
     this.wake?.();
   }
 
@@ -282,9 +279,7 @@ export class OutboxRelay {
           // With the advisory lock no other relay reads these rows, so they need no row locks.
           const select = selectBatch(!this.exclusive);
           const afterRead = this.hooks?.afterRead;
-          let seenWakeups = this.wakeups;
           const read = async (after: string) => {
-            seenWakeups = this.wakeups;
             const rows = await tx.$queryRawUnsafe<OutboxSelectRow[]>(select, this.batchSize, after);
             if (afterRead && rows.length > 0) afterRead(rows.map((r) => r.id));
             return rows;
@@ -294,17 +289,12 @@ export class OutboxRelay {
           let acked: OutboxSelectRow[] | null = null;
           for (let round = 1; rows.length > 0; round++) {
             const full = rows.length === this.batchSize;
-            // Read ahead after a full batch, and also after a short one when enqueue's NOTIFY said that
-            // rows were committed since the last read: they go out with the next send of this transaction
-            // instead of waiting for this round's commit and the next round's BEGIN and lock.
-            // (Decided after marking the previous batch, so a NOTIFY that arrived meanwhile counts.)
+            const readAhead = full && round < MAX_BATCHES_PER_TX;
             const sending = producer.sendBatch({ topicMessages: this.toTopicMessages(rows), acks: -1 });
             const previous = acked;
-            const last = rows.at(-1)!.seq;
             const database = (async () => {
               if (previous) await this.mark(tx, previous);
-              const readAhead = (full || this.wakeups !== seenWakeups) && round < MAX_BATCHES_PER_TX;
-              return readAhead ? read(last) : null;
+              return readAhead ? read(rows.at(-1)!.seq) : [];
             })();
             const [sent, next] = await Promise.allSettled([sending, database]);
             if (next.status === 'rejected') throw next.reason; // database trouble: roll back, re-send later
@@ -320,7 +310,7 @@ export class OutboxRelay {
               return { published, more: false };
             }
             acked = rows;
-            if (next.value === null) {
+            if (!readAhead) {
               await this.mark(tx, acked);
               published.push(...acked);
               return { published, more: full };
