@@ -49,7 +49,10 @@ export type ConsumerOptions<Tx extends Sql> = {
   parse?: (json: unknown) => CloudEvent;
   /** First retry delay of a failing message; doubles per attempt. */
   retryBackoffMs?: number;
-  /** Partitions processed at once (each in its own transaction). */
+  /**
+   * Partitions processed at once (each in its own transaction). kafkajs fetches again only after every
+   * batch of the previous fetch is done, so for low latency set it to the number of assigned partitions.
+   */
   partitionsConsumedConcurrently?: number;
   /** How long start() waits for the group join before resolving anyway. */
   joinTimeoutMs?: number;
