@@ -126,21 +126,24 @@ export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace
   const factsRow = facts ?? (await tx.customerFacts.findUnique({ where: { customerId: event.customerId } }));
   if (factsRow?.erasedAt) return;
   const domainFacts = factsRow ? toFacts(factsRow) : undefined;
-  const live = await tx.$queryRawUnsafe<{ id: string }[]>(
-    `SELECT id FROM journey_instance WHERE customer_id = $1 AND status IN ('active','waiting') ORDER BY id FOR UPDATE`,
+  // One statement: lock the customer's instances (in id order, as every writer does) with the state of the
+  // live ones; the enrolment history below is the same rows after the live ones advanced.
+  const mine = await tx.$queryRawUnsafe<{ id: string; journey_key: string; status: string; state: unknown }[]>(
+    `SELECT id, journey_key, status, CASE WHEN status IN ('active','waiting') THEN state END AS state
+       FROM journey_instance WHERE customer_id = $1 ORDER BY id FOR UPDATE`,
     event.customerId,
   );
-  for (const { id } of live) {
-    const inst = await tx.journeyInstance.findUniqueOrThrow({ where: { id } });
-    const def = defs.find((d) => d.key === inst.journeyKey);
+  for (const inst of mine) {
+    if (inst.status !== 'active' && inst.status !== 'waiting') continue;
+    const def = defs.find((d) => d.key === inst.journey_key);
     if (!def) continue;
-    const r = advance(JourneyInstanceSchema.parse(inst.state), def, now, event, domainFacts ? { facts: domainFacts } : {});
+    const state = typeof inst.state === 'string' ? JSON.parse(inst.state) : inst.state;
+    const r = advance(JourneyInstanceSchema.parse(state), def, now, event, domainFacts ? { facts: domainFacts } : {});
     await persist(tx, r, now, trace);
+    inst.status = r.nextState.status;
   }
   const triggered = defs.filter((d) => matchesTrigger(d, event));
-  const history = triggered.length > 0
-    ? await tx.journeyInstance.findMany({ where: { customerId: event.customerId, journeyKey: { in: triggered.map((d) => d.key) } }, select: { journeyKey: true, status: true } })
-    : [];
+  const history = mine.map((m) => ({ journeyKey: m.journey_key, status: m.status }));
   for (const def of triggered) {
     const previous = history.filter((h) => h.journeyKey === def.key);
     const instanceId = newId('enr');

@@ -61,8 +61,8 @@ export interface PurchaseInput {
 }
 
 /** Record the purchase and credit its points (once per purchase id). */
-export async function accruePurchase(tx: Tx, p: PurchaseInput, trace: Trace = {}): Promise<number> {
-  const rules = await programmeRules(tx);
+export async function accruePurchase(tx: Tx, p: PurchaseInput, trace: Trace = {}, programme?: LoyaltyRules): Promise<number> {
+  const rules = programme ?? (await programmeRules(tx));
   const accrual = p.currency === rules.currency
     ? accrualFor({ purchaseId: p.purchaseId, customerId: p.customerId, occurredAt: p.occurredAt, campaignId: p.campaignId, lines: [{ lineId: 'total', category: 'default', amount: p.amount }] }, rules)
     : null; // a purchase in another currency earns nothing (no FX rates here)
@@ -190,8 +190,8 @@ export async function memberView(db: Db, customerId: string, limit = 50) {
 /** Erasure: the ledger stays (it is bookkeeping, with ids only); nothing personal lives here. */
 
 /** The programme's sign-up bonus (once per customer: the movement id is bonus:signup:<customer>). */
-export async function signupBonus(tx: Tx, customerId: string, at: string, trace: Trace = {}): Promise<number> {
-  const rules = await programmeRules(tx);
+export async function signupBonus(tx: Tx, customerId: string, at: string, trace: Trace = {}, programme?: LoyaltyRules): Promise<number> {
+  const rules = programme ?? (await programmeRules(tx));
   const bonus = bonusFor('signup', customerId, at, customerId, rules);
   if (!bonus) return 0;
   const member = await lockMember(tx, customerId);

@@ -26,7 +26,8 @@ import type { JourneyEvent } from '../domain/index.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import { applyFactsChanges, ensureFacts, patchFacts, refreshMembership, type FactsChange, type FactsColumn, type FactsRow, type StoredConsent } from '../application/facts.ts';
 import { exitAllJourneys, feedJourneys } from '../application/journeys.ts';
-import { accruePurchase, reverseRefund, signupBonus } from '../application/loyalty.ts';
+import { accruePurchase, programmeRules, reverseRefund, signupBonus } from '../application/loyalty.ts';
+import type { LoyaltyRules } from '../domain/index.ts';
 import type { Tx } from '../db.ts';
 import { publishers, type Trace } from './publish.ts';
 
@@ -108,8 +109,8 @@ function purchasePatch(d: Data<typeof purchaseRecorded>, row: FactsRow, known: S
 const purchaseColumns: FactsColumn[] = ['purchaseCount', 'revenue', 'lastPurchaseAt'];
 
 /** Loyalty accrual, conversion attribution and the journey feed of one purchase whose facts are recorded. */
-async function afterPurchase(tx: Tx, d: Data<typeof purchaseRecorded>, e: CloudEvent, row: FactsRow) {
-  await accruePurchase(tx, { purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt, campaignId: d.campaignId }, trace(e));
+async function afterPurchase(tx: Tx, d: Data<typeof purchaseRecorded>, e: CloudEvent, row: FactsRow, rules: LoyaltyRules) {
+  await accruePurchase(tx, { purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt, campaignId: d.campaignId }, trace(e), rules);
   // Conversion attribution: the first purchase within each campaign's window after the exposure.
   await tx.$executeRawUnsafe(
     `UPDATE campaign_send s SET converted_at = $2, revenue = $3::numeric
@@ -133,9 +134,29 @@ async function purchases(tx: Tx, events: CloudEvent[]) {
     purchaseColumns,
     now(),
   );
+  const rules = rows.some((r) => r) ? await programmeRules(tx) : null;
   for (let i = 0; i < events.length; i++) {
     const row = rows[i];
-    if (row) await afterPurchase(tx, data[i]!, events[i]!, row);
+    if (row) await afterPurchase(tx, data[i]!, events[i]!, row, rules!);
+  }
+}
+
+/** Registrations: the facts of a run at once, then each live one's sign-up bonus and journey feed in order. */
+async function registrations(tx: Tx, events: CloudEvent[]) {
+  const data = events.map((e) => e.data as Data<typeof customerRegistered>);
+  const rows = await applyFactsChanges(
+    tx,
+    // erased or merged: nothing more is recorded
+    data.map((d, i) => ({ customerId: d.customerId, trace: trace(events[i]!), patch: (row) => (dead(row) ? null : { lifecycleStage: d.lifecycleStage, registeredAt: new Date(events[i]!.time) }) })),
+    ['lifecycleStage', 'registeredAt'],
+    now(),
+  );
+  const rules = rows.some((r) => r) ? await programmeRules(tx) : null;
+  for (let i = 0; i < events.length; i++) {
+    const row = rows[i];
+    if (!row) continue;
+    await signupBonus(tx, data[i]!.customerId, events[i]!.time, trace(events[i]!), rules!);
+    await journeyEvent(tx, events[i]!, 'customer.registered', data[i]!.customerId, {}, row);
   }
 }
 
@@ -157,12 +178,7 @@ async function maybeTicketJourney(tx: Tx, e: CloudEvent, ticketId: string) {
 const sub = <T>(_def: T, h: (data: Data<T>, e: CloudEvent, tx: Tx) => Promise<void>) => (e: CloudEvent, tx: Tx) => h(e.data as Data<T>, e, tx);
 
 export const subscriptions: Handlers<Tx> = {
-  [customerRegistered.type]: sub(customerRegistered, async (d, e, tx) => {
-    if (!(await live(tx, d.customerId))) return; // erased or merged: nothing more is recorded
-    await patchFacts(tx, d.customerId, { lifecycleStage: d.lifecycleStage, registeredAt: new Date(e.time) }, now(), trace(e));
-    await signupBonus(tx, d.customerId, e.time, trace(e));
-    await journeyEvent(tx, e, 'customer.registered', d.customerId);
-  }),
+  [customerRegistered.type]: (e, tx) => registrations(tx, [e]),
 
   [customerProfile.type]: (e, tx) => batchHandlers[customerProfile.type]!([{ event: e }], tx),
   [customerConsentChanged.type]: (e, tx) => batchHandlers[customerConsentChanged.type]!([{ event: e }], tx),
@@ -268,6 +284,7 @@ export const batchHandlers: BatchHandlers<Tx> & Record<string, (items: Run, tx: 
   [customerLifecycleStageChanged.type]: run(factsOnly(customerLifecycleStageChanged, ['lifecycleStage'], stagePatch)),
   [interactionRecorded.type]: run(factsOnly(interactionRecorded, ['lastContactAt'], interactionPatch)),
   [purchaseRecorded.type]: run((events, tx) => purchases(tx, events)),
+  [customerRegistered.type]: run((events, tx) => registrations(tx, events)),
 };
 
 /** A tombstone on the compacted profile topic: the customer's contact data is gone. */
