@@ -109,10 +109,10 @@ function purchasePatch(d: Data<typeof purchaseRecorded>, row: FactsRow, known: S
 const purchaseColumns: FactsColumn[] = ['purchaseCount', 'revenue', 'lastPurchaseAt'];
 
 /** Loyalty accrual, conversion attribution and the journey feed of one purchase whose facts are recorded. */
-async function afterPurchase(tx: Tx, d: Data<typeof purchaseRecorded>, e: CloudEvent, row: FactsRow, rules: LoyaltyRules) {
+async function afterPurchase(tx: Tx, d: Data<typeof purchaseRecorded>, e: CloudEvent, row: FactsRow, rules: LoyaltyRules, exposed: Set<string>) {
   await accruePurchase(tx, { purchaseId: d.purchaseId, customerId: d.customerId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt, campaignId: d.campaignId }, trace(e), rules);
   // Conversion attribution: the first purchase within each campaign's window after the exposure.
-  await tx.$executeRawUnsafe(
+  if (exposed.has(d.customerId)) await tx.$executeRawUnsafe(
     `UPDATE campaign_send s SET converted_at = $2, revenue = $3::numeric
        FROM campaign c
       WHERE c.id = s.campaign_id AND s.customer_id = $1 AND s.converted_at IS NULL
@@ -134,10 +134,16 @@ async function purchases(tx: Tx, events: CloudEvent[]) {
     purchaseColumns,
     now(),
   );
-  const rules = rows.some((r) => r) ? await programmeRules(tx) : null;
+  const buyers = [...new Set(data.filter((_, i) => rows[i]).map((d) => d.customerId))];
+  if (buyers.length === 0) return;
+  const rules = await programmeRules(tx);
+  // Only customers with an unconverted campaign message can convert (a purchase never adds one).
+  const exposed = new Set((await tx.$queryRawUnsafe<{ customer_id: string }[]>(
+    `SELECT DISTINCT customer_id FROM campaign_send WHERE customer_id = ANY($1::text[]) AND converted_at IS NULL`, buyers,
+  )).map((r) => r.customer_id));
   for (let i = 0; i < events.length; i++) {
     const row = rows[i];
-    if (row) await afterPurchase(tx, data[i]!, events[i]!, row, rules!);
+    if (row) await afterPurchase(tx, data[i]!, events[i]!, row, rules, exposed);
   }
 }
 
