@@ -81,12 +81,15 @@ const journeyTemplates: Record<string, Template> = Object.fromEntries(
   ].map(([key, subject, body]) => [key!, { key: key!, format: 'text' as const, subject, body: body! }]),
 );
 
-async function persist(tx: Tx, r: AdvanceResult, now: Date, trace: Trace) {
+/** Save the instance's next state (unless `written`: the caller already stored exactly it) and carry out its actions. */
+async function persist(tx: Tx, r: AdvanceResult, now: Date, trace: Trace, written = false) {
   const s = r.nextState;
-  await tx.journeyInstance.update({
-    where: { id: s.instanceId },
-    data: { status: s.status, state: s as unknown as Prisma.InputJsonObject, wakeAt: r.wakeAt, updatedAt: now },
-  });
+  if (!written) {
+    await tx.journeyInstance.update({
+      where: { id: s.instanceId },
+      data: { status: s.status, state: s as unknown as Prisma.InputJsonObject, wakeAt: r.wakeAt, updatedAt: now },
+    });
+  }
   const journeyId = journeyIdOf(s.journeyKey);
   for (const a of r.actions) await queueSend(tx, a, now, trace);
   if (r.exited) await publishers.journeyExited(tx, { journeyId, enrollmentId: s.instanceId, customerId: s.customerId, reason: exitReason(s.exitReason) }, trace);
@@ -149,14 +152,16 @@ export async function feedJourneys(tx: Tx, event: JourneyEvent, now: Date, trace
     const instanceId = newId('enr');
     const r = start(def, event, now, instanceId, previous as { status: 'active' }[], domainFacts ? { facts: domainFacts } : {});
     if (!r) continue;
+    // Inserted live (the unique index on live instances turns a second enrolment into a no-op) with its
+    // first state and wake time already; only a journey that ends at once needs its status written after.
     const created = await tx.$executeRawUnsafe(
       `INSERT INTO journey_instance (id, journey_key, customer_id, status, state, wake_at, created_at, updated_at)
-       VALUES ($1, $2, $3, 'active', $4::jsonb, NULL, $5, $5) ON CONFLICT DO NOTHING`,
-      instanceId, def.key, event.customerId, JSON.stringify(r.nextState), now,
+       VALUES ($1, $2, $3, 'active', $4::jsonb, $6, $5, $5) ON CONFLICT DO NOTHING`,
+      instanceId, def.key, event.customerId, JSON.stringify(r.nextState), now, r.wakeAt,
     );
     if (created === 0) continue;
     await publishers.journeyEnrolled(tx, { journeyId: journeyIdOf(def.key), enrollmentId: instanceId, customerId: event.customerId, journeyCode: def.key, triggerEventId: event.id }, trace);
-    await persist(tx, r, now, trace);
+    await persist(tx, r, now, trace, r.nextState.status === 'active');
   }
 }
 
