@@ -22,7 +22,7 @@ import {
 import type { Db, Tx } from '../db.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Delivery } from '../delivery/index.ts';
-import { publishers, type Trace } from '../events/publish.ts';
+import { publishers, publishSendStep, type Trace } from '../events/publish.ts';
 import { toFacts, type FactsRow } from './facts.ts';
 import { contractReason, decideFor, templateValues } from './sending.ts';
 
@@ -116,8 +116,12 @@ async function queueSend(tx: Tx, a: SendAction, now: Date, trace: Trace) {
   });
   if (n.count === 0) return;
   const journeyId = journeyIdOf(a.journeyKey);
-  await publishers.journeyStepCompleted(tx, { journeyId, enrollmentId: a.instanceId, customerId: a.customerId, stepCode: `send.${a.template}`, messageId: id }, trace);
-  if (!decision.send) await publishers.messageSkipped(tx, { messageId: id, customerId: a.customerId, channel: a.channel, journeyId, reason: contractReason(decision.reason) }, trace);
+  await publishSendStep(
+    tx,
+    { journeyId, enrollmentId: a.instanceId, customerId: a.customerId, stepCode: `send.${a.template}`, messageId: id },
+    decision.send ? null : { messageId: id, customerId: a.customerId, channel: a.channel, journeyId, reason: contractReason(decision.reason) },
+    trace,
+  );
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   rewardRedeemed,
   segmentMembershipChanged,
   tierChanged,
+  type CloudEvent,
   type EventData,
   type EventDefinition,
 } from '@crm/contracts';
@@ -34,16 +35,29 @@ export interface Trace {
 }
 
 async function publish<D>(tx: Sql, def: EventDefinition<D>, subject: string, data: D, trace: Trace = {}): Promise<void> {
-  await enqueue(
-    tx,
-    createEvent(def, {
-      source: SOURCE,
-      subject,
-      data: Object.fromEntries(Object.entries(data as object).filter(([, v]) => v !== undefined)) as D,
-      ...(trace.requestId ? { correlationId: trace.requestId } : {}),
-      ...(trace.causationId ? { causationId: trace.causationId } : {}),
-    }),
-  );
+  await enqueue(tx, build(def, subject, data, trace));
+}
+
+function build<D>(def: EventDefinition<D>, subject: string, data: D, trace: Trace = {}) {
+  return createEvent(def, {
+    source: SOURCE,
+    subject,
+    data: Object.fromEntries(Object.entries(data as object).filter(([, v]) => v !== undefined)) as D,
+    ...(trace.requestId ? { correlationId: trace.requestId } : {}),
+    ...(trace.causationId ? { causationId: trace.causationId } : {}),
+  });
+}
+
+/** A journey send step's events (step completed and, when the policy skipped it, message skipped) in one outbox statement. */
+export async function publishSendStep(
+  tx: Sql,
+  step: EventData<typeof journeyStepCompleted>,
+  skipped: EventData<typeof messageSkipped> | null,
+  trace: Trace = {},
+): Promise<void> {
+  const events: CloudEvent[] = [build(journeyStepCompleted, step.customerId, step, trace)];
+  if (skipped) events.push(build(messageSkipped, skipped.customerId, skipped, trace));
+  await enqueue(tx, events);
 }
 
 /** Many membership changes (each with its own trace) in one outbox statement. */
