@@ -131,6 +131,11 @@ describe('batch handlers', () => {
     expect(s.members.length).toBeGreaterThan(0);
     expect(s.ledger.length).toBe(2 * (N - 1)); // two purchases each, none for the erased customer
     expect(s.published['C0 crm.marketing.segment_membership_changed.v1']?.length).toBeGreaterThanOrEqual(5);
+    // the welcome journey's first message was skipped (no address yet): the step and the skip are both published
+    const skips = (s.published['C0 crm.marketing.message_skipped.v1'] ?? []) as { data: { reason: string; journeyId?: string } }[];
+    expect(skips.some((x) => x.data.reason === 'no_contact_point' && x.data.journeyId)).toBe(true);
+    expect(s.published['C0 crm.marketing.journey_step_completed.v1']?.length).toBeGreaterThanOrEqual(skips.length);
+    expect(s.published['C0 crm.marketing.journey_enrolled.v1']?.length).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('a redelivered run changes nothing', async () => {
