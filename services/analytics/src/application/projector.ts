@@ -11,6 +11,8 @@ type Registry = NonNullable<ConsumerOptions<Sql>['registry']>;
 import { flushPending, PROJECTION_TABLES, VALUE_TABLES } from '../events/projections.ts';
 import { batchSubscriptions, onProfileTombstone, subscriptions } from '../events/subscriptions.ts';
 import { topicList, type ProjectionTopics } from '../events/topics.ts';
+import { databaseUrlOf } from '../db.ts';
+import { pgTransactions, type PgTransactions } from '../pg-tx.ts';
 
 type Db = Sql & { $transaction<R>(fn: (tx: Sql) => Promise<R>, o?: { timeout?: number }): Promise<R> };
 
@@ -46,6 +48,9 @@ export class Projector {
   private counting = false;
   private replaying = false;
   private running: Promise<void> | null = null;
+  private pg: PgTransactions | null = null;
+  /** Next offset per `topic/partition` whose batch this process finished (for the current consumer). */
+  private readonly processed = new Map<string, number>();
 
   constructor(private readonly o: ProjectorOptions) {}
 
@@ -70,6 +75,8 @@ export class Projector {
     await this.running?.catch(() => {});
     await this.consumer?.stop();
     this.consumer = null;
+    await this.pg?.end();
+    this.pg = null;
   }
 
   lag() {
@@ -85,17 +92,71 @@ export class Projector {
     return { ...this.status };
   }
 
+  /**
+   * One Kafka batch = one transaction: on a pg pool of its own (one connection per partition in flight)
+   * when the client came from createPrisma, else Prisma's interactive transaction.
+   */
+  private transaction<R>(fn: (tx: Sql) => Promise<R>): Promise<R> {
+    const withFlush = async (tx: Sql) => {
+      const result = await fn(tx);
+      // Every batch transaction ends by writing what the hot batch handlers buffered (see flushPending).
+      await flushPending(tx);
+      return result;
+    };
+    const url = databaseUrlOf(this.o.db);
+    if (url === undefined) return this.o.db.$transaction(withFlush, { timeout: 60_000 });
+    this.pg ??= pgTransactions(url, this.o.concurrency ?? 6);
+    return this.pg.transaction(withFlush);
+  }
+
+  /**
+   * Next offset to process of a partition, as far as this process knows: the larger of what its
+   * consumer finished and `committed` (Kafka's committed offset). The event-bus consumer commits
+   * offsets to Kafka at most once a second while batches flow and not while idle, so the committed
+   * offsets alone can stay behind the last batch indefinitely.
+   */
+  processedOffset(topic: string, partition: number, committed = -1): number {
+    return Math.max(committed, this.processed.get(`${topic}/${partition}`) ?? -1);
+  }
+
+  /**
+   * The Kafka client handed to the event-bus consumer: the same client, except that its consumers
+   * report each finished batch's offset to `processed` (event-bus has no such hook; see the README).
+   */
+  private trackingKafka(): Kafka {
+    const processed = this.processed;
+    const kafka = this.o.kafka;
+    const consumer: Kafka['consumer'] = (config) => {
+      const c = kafka.consumer(config);
+      const run = c.run.bind(c);
+      c.run = (runConfig) => {
+        const eachBatch = runConfig?.eachBatch;
+        if (!eachBatch) return run(runConfig);
+        return run({
+          ...runConfig,
+          eachBatch: async (payload) => {
+            await eachBatch(payload);
+            const { batch } = payload;
+            if (!batch.isEmpty() && payload.isRunning() && !payload.isStale()) {
+              processed.set(`${batch.topic}/${batch.partition}`, Number(batch.lastOffset()) + 1);
+            }
+          },
+        });
+      };
+      return c;
+    };
+    return new Proxy(kafka, {
+      get: (target, prop) => (prop === 'consumer' ? consumer : Reflect.get(target, prop, target)),
+    });
+  }
+
   private makeConsumer(groupId: string): EventConsumer {
+    this.processed.clear();
     return createConsumer<Sql>({
-      kafka: this.o.kafka,
+      kafka: this.trackingKafka(),
       groupId,
       topics: topicList(this.o.topics),
-      // Every batch transaction ends by writing what the hot batch handlers buffered (see flushPending).
-      transaction: (fn) => this.o.db.$transaction(async (tx) => {
-        const result = await fn(tx);
-        await flushPending(tx);
-        return result;
-      }, { timeout: 60_000 }),
+      transaction: (fn) => this.transaction(fn),
       handlers: subscriptions,
       batchHandlers: batchSubscriptions,
       onTombstone: async (key, tx, ctx) => {
@@ -170,7 +231,7 @@ export class Projector {
         const committed = await admin.fetchOffsets({ groupId: newGroup, topics });
         const at = new Map<string, number>();
         for (const t of committed) for (const p of t.partitions) at.set(`${t.topic}/${p.partition}`, Number(p.offset));
-        const done = targets.every((t) => (at.get(`${t.topic}/${t.partition}`) ?? -1) >= t.high);
+        const done = targets.every((t) => this.processedOffset(t.topic, t.partition, at.get(`${t.topic}/${t.partition}`) ?? -1) >= t.high);
         const secs = (Date.now() - t0) / 1000;
         this.status.eventsPerSecond = secs > 0 ? Math.round(this.status.replayed / secs) : null;
         if (done) break;

@@ -80,7 +80,7 @@ export async function startAnalytics(options: { topics?: ProjectionTopics; parti
             const high = await admin.fetchTopicOffsets(topic);
             const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
             for (const p of high) {
-              const c = Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1);
+              const c = projector.processedOffset(topic, p.partition, Number(committed.find((x) => x.partition === p.partition)?.offset ?? -1));
               if (Number(p.high) > Number(p.low) && c < Number(p.high)) behind += 1;
             }
           }
