@@ -116,6 +116,21 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
   let stopping = false;
   /** Next offset to consume per partition whose batch this member finished (committed at stop). */
   const processed = new Map<string, { topic: string; partition: number; offset: string }>();
+  // Offsets this member last sent to Kafka from the idle flush below (eachBatch commits through kafkajs).
+  const flushed = new Map<string, string>();
+  let idleFlush: ReturnType<typeof setInterval> | undefined;
+
+  /**
+   * eachBatch commits at most once a second while batches flow, so the last batch before a quiet spell
+   * would otherwise stay uncommitted until the next batch or stop(): lag tools would show a backlog that
+   * is not there, and anyone waiting on committed offsets (a rebuild, a test) would wait forever.
+   */
+  async function flushIdleOffsets(): Promise<void> {
+    const due = [...processed.entries()].filter(([key, value]) => flushed.get(key) !== value.offset);
+    if (due.length === 0 || stopping) return;
+    await consumer.commitOffsets(due.map(([, value]) => value));
+    for (const [key, value] of due) flushed.set(key, value.offset);
+  }
 
   function count(topic: string, type: string, outcome: Outcome, n = 1) {
     if (n > 0) eventsTotal.inc({ group: groupId, topic, type, outcome }, n);
@@ -353,6 +368,10 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
         partitionsConsumedConcurrently,
         eachBatch,
       });
+      idleFlush = setInterval(() => {
+        flushIdleOffsets().catch((err: unknown) => log.debug({ err }, 'idle offset commit failed; the next one retries'));
+      }, 1_000);
+      idleFlush.unref();
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([joined, new Promise<void>((resolve) => (timer = setTimeout(resolve, joinTimeoutMs)))]);
       clearTimeout(timer);
@@ -363,8 +382,10 @@ export function createConsumer<Tx extends Sql>(opts: ConsumerOptions<Tx>): Event
       started = false;
       // Batches still in flight commit their offsets themselves; the ones done since the last commit here.
       stopping = true;
+      clearInterval(idleFlush);
       const done = [...processed.values()];
       processed.clear();
+      flushed.clear();
       if (done.length > 0) {
         await consumer
           .commitOffsets(done)

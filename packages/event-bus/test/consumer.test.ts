@@ -106,6 +106,34 @@ describe('consumer', () => {
     expect(consumer.lag()).toEqual([{ topic, partition: 0, lag: 0 }]);
   });
 
+  it('commits the offsets of the last batch while idle, not only at the next batch or at stop', async () => {
+    const topic = await uniqueTopic(kafka);
+    created.push(topic);
+    const groupId = `g-${randomSuffix()}`;
+    let seen = 0;
+    const consumer = createConsumer({
+      kafka, groupId, topics: [topic], logger,
+      transaction: (fn) => database.db.transaction(fn),
+      handlers: {},
+      onBatchDone: (info) => void (seen += info.messages),
+    });
+    await consumer.start();
+    await producer.send({ topic, messages: [asMessage(registered()), asMessage(registered()), asMessage(registered())] });
+    await waitFor(() => seen >= 3, 20_000, 'delivery');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      // Still running and idle: the flush commits what was processed within about a second.
+      await waitFor(async () => {
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        return (committed?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 3;
+      }, 10_000, 'idle commit');
+    } finally {
+      await admin.disconnect();
+      await consumer.stop();
+    }
+  });
+
   it('applies a redelivered event once, in the same batch and across batches and restarts', async () => {
     const topic = await uniqueTopic(kafka);
     created.push(topic);
