@@ -50,15 +50,23 @@ describe('events', () => {
       subject: c.id,
       data: { customerId: c.id, level: 'high', previousLevel: 'medium', probabilityAlive: 0.2, recencyDays: 200 },
     });
-    // The topics are shared with every other test: this group starts at their end and only sees what follows.
+    // The topics are shared with every other test: the group's offsets are set to their current end before
+    // it starts, so it sees exactly what follows (no race between joining the group and producing).
+    const groupId = `customer-test-${unique()}`;
+    const admin = svc.kafka.admin();
+    await admin.connect();
+    for (const topic of subscribedTopics) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
+    }
+    await admin.disconnect();
     const consumer = createConsumer({
       kafka: svc.kafka,
-      groupId: `customer-test-${unique()}`,
+      groupId,
       topics: subscribedTopics,
       transaction: (fn) => svc.db.$transaction(fn),
       handlers: subscriptions,
       logger: (await import('pino')).pino({ level: 'silent' }),
-      fromBeginning: false,
     });
     await consumer.start();
     const producer = svc.kafka.producer();
